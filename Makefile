@@ -1,0 +1,46 @@
+# Every command a user or CI needs. Each target bootstraps .venv itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HAND_WRITTEN := src scripts tests
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-generated lint test clean lock
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the project with its dev extras (pinned; idempotent)
+
+generate: $(STAMP) ## Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml
+	$(BIN)/python scripts/generate.py generate
+
+check-generated: $(STAMP) ## Fail, with a diff, if generated/ differs from what the spec generates
+	$(BIN)/python scripts/generate.py check
+
+lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the generated package
+	$(BIN)/ruff check $(HAND_WRITTEN)
+	$(BIN)/ruff format --check $(HAND_WRITTEN)
+	$(BIN)/mypy src scripts
+	$(BIN)/mypy generated/tmdb_v4_client
+
+test: check-generated lint ## check-generated, lint, then the test suite
+	$(BIN)/python -m pytest
+
+lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install $(PIP_FLAGS) '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude tmdb-v4-auth > constraints.txt
+	rm -rf .lock-venv
+
+clean: ## Remove .venv, caches and build output
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,212 @@
+"""Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml, or check that it is current.
+
+    python scripts/generate.py generate   # validate, generate into a temp dir, swap in
+    python scripts/generate.py check      # regenerate into a temp dir, compare byte for byte
+
+The generator and the formatter it runs (ruff) must be the exact versions pinned in
+pyproject.toml's dev extra: the output depends on both. `make generate` and
+`make check-generated` install them into .venv first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from facade_contract import ContractError, check_contract
+from specfile import SpecError, parse_document, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = Path("openapi/tmdb-v4.yaml")
+CONFIG = Path("openapi/config.yaml")
+TEMPLATES = Path("openapi/templates")
+OUTPUT_DIR = Path("generated/tmdb_v4_client")
+PACKAGE = "tmdb_v4_client"
+PINNED_TOOLS = ("openapi-python-client", "ruff")
+# What the tools leave behind that is not part of the generated package.
+STRIP = (".ruff_cache", "__pycache__", ".mypy_cache")
+
+
+class GenerateError(Exception):
+    """Generation could not run or failed; the message says what to do."""
+
+
+def pinned_versions(root: Path) -> dict[str, str]:
+    """The exact versions of the generator and formatter, from pyproject.toml's dev extra."""
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    pins: dict[str, str] = {}
+    for requirement in pyproject["project"]["optional-dependencies"]["dev"]:
+        name, sep, version = requirement.partition("==")
+        if sep and name.strip() in PINNED_TOOLS:
+            pins[name.strip()] = version.strip()
+    missing = [tool for tool in PINNED_TOOLS if tool not in pins]
+    if missing:
+        raise GenerateError(f"pyproject.toml: the dev extra must pin {', '.join(missing)} with '=='")
+    return pins
+
+
+def check_tool_versions(root: Path) -> None:
+    for tool, wanted in pinned_versions(root).items():
+        try:
+            found = metadata.version(tool)
+        except metadata.PackageNotFoundError:
+            found = "not installed"
+        if found != wanted:
+            raise GenerateError(
+                f"{tool} {wanted} is pinned but {found} is in this environment; run `make install` "
+                "(generated code depends on the exact generator and formatter versions)"
+            )
+
+
+def load_spec(root: Path) -> None:
+    """Validate the spec and the parts of it the facade depends on, before anything is written."""
+    spec_path = root / SPEC
+    try:
+        document = parse_document(spec_path.read_text(encoding="utf-8"), str(SPEC))
+        validate(document, str(SPEC))
+    except OSError as exc:
+        raise GenerateError(f"{SPEC}: cannot read: {exc.strerror}") from exc
+    except SpecError as exc:
+        raise GenerateError(str(exc)) from exc
+    try:
+        check_contract(document, str(SPEC))
+    except ContractError as exc:
+        raise GenerateError(str(exc)) from exc
+
+
+def run_generator(root: Path, destination: Path) -> None:
+    """Run the pinned openapi-python-client into `destination` (which must not exist)."""
+    bin_dir = Path(sys.executable).parent
+    command = [
+        str(bin_dir / "openapi-python-client"),
+        "generate",
+        "--path",
+        str(root / SPEC),
+        "--config",
+        str(root / CONFIG),
+        "--custom-template-path",
+        str(root / TEMPLATES),
+        "--meta",
+        "none",
+        "--fail-on-warning",
+        "--output-path",
+        str(destination),
+    ]
+    # The generator's post hooks call `ruff` by name: make it the pinned one in this venv.
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not (destination / "__init__.py").is_file():
+        output = (result.stdout + result.stderr).strip()
+        raise GenerateError(f"openapi-python-client failed (exit {result.returncode}):\n{output}")
+    for name in STRIP:
+        for leftover in sorted(destination.rglob(name), reverse=True):
+            shutil.rmtree(leftover)
+    # PEP 561: tells type checkers the package ships its own annotations.
+    (destination / "py.typed").write_text("", encoding="utf-8")
+
+
+@contextmanager
+def scratch_dir(root: Path) -> Iterator[Path]:
+    """A temporary directory on the same filesystem as generated/, so the swap is a rename."""
+    path = Path(tempfile.mkdtemp(prefix=".generate-", dir=root))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def generate(root: Path) -> None:
+    """Validate, generate into a scratch directory, then swap it into generated/."""
+    check_tool_versions(root)
+    load_spec(root)
+    target = root / OUTPUT_DIR
+    with scratch_dir(root) as scratch:
+        fresh = scratch / PACKAGE
+        run_generator(root, fresh)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.rename(scratch / "previous")
+        fresh.rename(target)
+    print(f"generated {OUTPUT_DIR} from {SPEC}")
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    if not path.is_dir():
+        return {}
+    return {
+        file.relative_to(path).as_posix(): file.read_bytes()
+        for file in sorted(path.rglob("*"))
+        if file.is_file() and not any(part in STRIP for part in file.relative_to(path).parts)
+    }
+
+
+def drift(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]:
+    """Human-readable unified diffs between the freshly generated and the committed tree."""
+    reports = []
+    for name in sorted(expected.keys() | actual.keys()):
+        want, have = expected.get(name), actual.get(name)
+        if want == have:
+            continue
+        if have is None:
+            reports.append(f"missing from {OUTPUT_DIR}: {name}")
+        elif want is None:
+            reports.append(f"not produced by the generator (extra in {OUTPUT_DIR}): {name}")
+        else:
+            diff = difflib.unified_diff(
+                want.decode("utf-8", "replace").splitlines(keepends=True),
+                have.decode("utf-8", "replace").splitlines(keepends=True),
+                fromfile=f"regenerated/{name}",
+                tofile=f"{OUTPUT_DIR}/{name}",
+            )
+            reports.append(f"differs: {name}\n" + "".join(diff))
+    return reports
+
+
+def check(root: Path) -> bool:
+    """Regenerate into a scratch directory and compare with generated/; True when identical."""
+    check_tool_versions(root)
+    load_spec(root)
+    with scratch_dir(root) as scratch:
+        run_generator(root, scratch / PACKAGE)
+        reports = drift(tree(scratch / PACKAGE), tree(root / OUTPUT_DIR))
+    if not reports:
+        print(f"{OUTPUT_DIR} matches {SPEC}")
+        return True
+    print(f"{OUTPUT_DIR} has drifted from what {SPEC} generates ({len(reports)} file(s)):", file=sys.stderr)
+    for report in reports:
+        print(report, file=sys.stderr)
+    print("Generated code is never edited by hand: run `make generate` and commit the result.", file=sys.stderr)
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["generate", "check"])
+    parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    try:
+        if args.command == "generate":
+            generate(root)
+            return 0
+        return 0 if check(root) else 1
+    except GenerateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"{OUTPUT_DIR} was left unchanged.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""The generated client against a real HTTP server on 127.0.0.1, and its three hardenings."""
+
+from __future__ import annotations
+
+import json
+import time
+from http import HTTPStatus
+
+import httpx
+import pytest
+from conftest import example_request_token, example_response
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tmdb_v4_client import AuthenticatedClient, Client
+from tmdb_v4_client.api.auth import create_an_access_token
+from tmdb_v4_client.client import DEFAULT_TIMEOUT
+from tmdb_v4_client.errors import UnexpectedStatus, UnparsableResponse
+from tmdb_v4_client.models import CreateAnAccessTokenBody, CreateAnAccessTokenResponse200
+
+READ_TOKEN = "read-token-Zq8vGENERATED-secret-4711"
+PATH = "/4/auth/access_token"
+
+
+def expect_exchange(httpserver: HTTPServer, request_token: str) -> None:
+    httpserver.expect_oneshot_request(
+        PATH,
+        method="POST",
+        headers={"Authorization": f"Bearer {READ_TOKEN}", "Content-Type": "application/json"},
+        json={"request_token": request_token},
+    ).respond_with_json(example_response())
+
+
+def client_for(httpserver: HTTPServer, **kwargs: object) -> AuthenticatedClient:
+    return AuthenticatedClient(base_url=httpserver.url_for("/").rstrip("/"), token=READ_TOKEN, **kwargs)  # type: ignore[arg-type]
+
+
+def assert_received_exchange(httpserver: HTTPServer, request_token: str) -> None:
+    (request, _response), *rest = httpserver.log
+    assert rest == []
+    assert request.method == "POST"
+    assert request.path == PATH
+    assert request.headers["Authorization"] == f"Bearer {READ_TOKEN}"
+    assert json.loads(request.get_data()) == {"request_token": request_token}
+    httpserver.check_assertions()
+
+
+def test_sync_detailed(httpserver: HTTPServer) -> None:
+    token = example_request_token()
+    expect_exchange(httpserver, token)
+    with client_for(httpserver) as client:
+        response = create_an_access_token.sync_detailed(
+            client=client, body=CreateAnAccessTokenBody(request_token=token)
+        )
+    assert response.status_code == HTTPStatus.OK
+    assert json.loads(response.content) == example_response()
+    assert response.parsed == CreateAnAccessTokenResponse200.from_dict(example_response())
+    assert_received_exchange(httpserver, token)
+
+
+def test_sync(httpserver: HTTPServer) -> None:
+    token = example_request_token()
+    expect_exchange(httpserver, token)
+    with client_for(httpserver) as client:
+        parsed = create_an_access_token.sync(client=client, body=CreateAnAccessTokenBody(request_token=token))
+    assert parsed is not None
+    assert parsed.to_dict() == example_response()
+    assert parsed.access_token == example_response()["access_token"]
+    assert parsed.account_id == "676a950bf68dehye3u9120"
+    assert_received_exchange(httpserver, token)
+
+
+async def test_asyncio_detailed(httpserver: HTTPServer) -> None:
+    token = example_request_token()
+    expect_exchange(httpserver, token)
+    async with client_for(httpserver) as client:
+        body = CreateAnAccessTokenBody(request_token=token)
+        response = await create_an_access_token.asyncio_detailed(client=client, body=body)
+    assert response.status_code == HTTPStatus.OK
+    assert response.parsed == CreateAnAccessTokenResponse200.from_dict(example_response())
+    assert_received_exchange(httpserver, token)
+
+
+async def test_asyncio(httpserver: HTTPServer) -> None:
+    token = example_request_token()
+    expect_exchange(httpserver, token)
+    async with client_for(httpserver) as client:
+        parsed = await create_an_access_token.asyncio(client=client, body=CreateAnAccessTokenBody(request_token=token))
+    assert parsed is not None
+    assert parsed.to_dict() == example_response()
+    assert_received_exchange(httpserver, token)
+
+
+# --- hardening 1: the bearer token never reaches a repr ---------------------------------
+
+
+def test_token_not_in_repr_before_or_after_requests(httpserver: HTTPServer) -> None:
+    expect_exchange(httpserver, "req-tok")
+    client = client_for(httpserver, headers={"X-Api-Key": "header-secret-Qp2"})
+    assert READ_TOKEN not in repr(client)
+    assert "header-secret-Qp2" not in repr(client)
+    with client:
+        create_an_access_token.sync(client=client, body=CreateAnAccessTokenBody(request_token="req-tok"))
+        client.get_async_httpx_client()
+        # the header is still sent: the token is kept out of the repr, not out of the request
+        assert client.get_httpx_client().headers["Authorization"] == f"Bearer {READ_TOKEN}"
+        for text in (repr(client), str(client), repr(client.with_headers({"X": "y"}))):
+            assert READ_TOKEN not in text
+            assert "header-secret-Qp2" not in text
+    assert "X-Api-Key" in repr(client), "header names stay visible for debugging"
+
+
+# --- hardening 2: a default timeout instead of none at all -------------------------------
+
+
+@pytest.mark.parametrize("client_class", [Client, AuthenticatedClient])
+def test_default_timeout_is_ten_seconds(client_class: type[Client] | type[AuthenticatedClient]) -> None:
+    kwargs = {"token": "t"} if client_class is AuthenticatedClient else {}
+    client = client_class(base_url="http://127.0.0.1:9", **kwargs)  # type: ignore[arg-type]
+    assert httpx.Timeout(10.0) == DEFAULT_TIMEOUT
+    assert client.get_httpx_client().timeout == httpx.Timeout(10.0)
+    assert client.get_async_httpx_client().timeout == httpx.Timeout(10.0)
+
+
+def test_a_stalled_server_raises_a_timeout(httpserver: HTTPServer) -> None:
+    def stall(_request: Request) -> Response:
+        time.sleep(1.0)
+        return Response("{}", content_type="application/json")
+
+    httpserver.expect_request(PATH).respond_with_handler(stall)
+    client = client_for(httpserver).with_timeout(httpx.Timeout(0.2))
+    started = time.monotonic()
+    with pytest.raises(httpx.ReadTimeout):
+        create_an_access_token.sync_detailed(client=client, body=CreateAnAccessTokenBody(request_token="x"))
+    assert time.monotonic() - started < 0.9
+
+
+# --- hardening 3: statuses Python does not know, and bodies that do not parse -------------
+
+
+@pytest.mark.parametrize("status", [520, 499, 599])
+def test_unknown_status_is_an_unparsed_response(httpserver: HTTPServer, status: int) -> None:
+    httpserver.expect_request(PATH).respond_with_data("<html>origin error</html>", status=status)
+    response = create_an_access_token.sync_detailed(
+        client=client_for(httpserver), body=CreateAnAccessTokenBody(request_token="x")
+    )
+    assert response.status_code == status
+    assert response.parsed is None
+    assert response.content == b"<html>origin error</html>"
+
+
+@pytest.mark.parametrize("status", [520, 499])
+async def test_unknown_status_raises_unexpected_status_when_asked(httpserver: HTTPServer, status: int) -> None:
+    httpserver.expect_request(PATH).respond_with_data("down", status=status)
+    client = client_for(httpserver, raise_on_unexpected_status=True)
+    with pytest.raises(UnexpectedStatus) as caught:
+        await create_an_access_token.asyncio_detailed(client=client, body=CreateAnAccessTokenBody(request_token="x"))
+    assert caught.value.status_code == status
+    assert caught.value.content == b"down"
+
+
+@pytest.mark.parametrize("body", [b"<html>cdn</html>", b"[1, 2]", b'"text"', b""])
+def test_unparsable_documented_response(httpserver: HTTPServer, body: bytes) -> None:
+    httpserver.expect_request(PATH).respond_with_data(body, status=200, content_type="application/json")
+    response = create_an_access_token.sync_detailed(
+        client=client_for(httpserver), body=CreateAnAccessTokenBody(request_token="x")
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.parsed is None
+    with pytest.raises(UnparsableResponse) as caught:
+        create_an_access_token.sync(
+            client=client_for(httpserver, raise_on_unexpected_status=True),
+            body=CreateAnAccessTokenBody(request_token="x"),
+        )
+    assert isinstance(caught.value, UnexpectedStatus)
+    assert caught.value.status_code == 200
