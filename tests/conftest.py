@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from loopback import LoopbackServer
+from tokens import READ_TOKEN, REQUEST_TOKEN
+
+from tmdb_auth import AccessToken, AsyncTMDBAuth, TMDBAuth, _retry
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "tmdb-v4.yaml"
@@ -82,3 +88,48 @@ def tree_bytes(path: Path) -> dict[str, bytes]:
 def httpserver_listen_address() -> tuple[str, int]:
     """pytest-httpserver on loopback by address (not "localhost"), on a free port."""
     return ("127.0.0.1", 0)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A scripted keep-alive HTTP/1.1 server on 127.0.0.1 (see tests/loopback.py)."""
+    with LoopbackServer().running() as running:
+        yield running
+
+
+Exchange = Callable[..., AccessToken]
+
+
+@pytest.fixture(params=["sync", "async"])
+def exchange(request: pytest.FixtureRequest) -> Exchange:
+    """Run one exchange through TMDBAuth or AsyncTMDBAuth, built with the given options."""
+
+    def run(request_token: Any = REQUEST_TOKEN, **options: Any) -> AccessToken:
+        options.setdefault("read_access_token", READ_TOKEN)
+        if request.param == "sync":
+            with TMDBAuth(**options) as auth:
+                return auth.create_access_token(request_token)
+
+        async def run_async() -> AccessToken:
+            async with AsyncTMDBAuth(**options) as auth:
+                return await auth.create_access_token(request_token)
+
+        return asyncio.run(run_async())
+
+    return run
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every retry wait instead of sleeping."""
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def async_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(_retry, "sleep", sleep)
+    monkeypatch.setattr(_retry, "async_sleep", async_sleep)
+    return waits

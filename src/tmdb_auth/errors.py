@@ -1,0 +1,136 @@
+"""The exception tree: every error the facade raises is a `TMDBError`, catchable by meaning.
+
+    TMDBError
+    ├── ConfigurationError (also ValueError)     bad read token, base URL or option
+    ├── InvalidInputError (also ValueError)      bad request token, before any request
+    ├── ClientClosedError (also RuntimeError)    a call after close()
+    ├── APIError                                 TMDB answered with an error
+    │   ├── AuthenticationError                  the read access token was rejected
+    │   ├── InvalidRequestTokenError             request token expired, unknown or used (code 33)
+    │   ├── RequestTokenNotApprovedError         the user has not approved it yet (code 41)
+    │   ├── RateLimitError                       HTTP 429 / code 25
+    │   ├── NotFoundError                        HTTP 404
+    │   └── ServerError                          HTTP >= 500
+    ├── ResponseFormatError                      a 2xx that is not a usable access token
+    └── NetworkError                             connection failed
+        └── RequestTimeoutError                  timed out
+
+No message or attribute ever contains the read access token, the request token or the
+access token.
+"""
+
+from __future__ import annotations
+
+
+class TMDBError(Exception):
+    """Base class of every error raised by tmdb_auth."""
+
+
+class ConfigurationError(TMDBError, ValueError):
+    """The client was configured wrongly (missing read token, bad base URL, bad option)."""
+
+
+class InvalidInputError(TMDBError, ValueError):
+    """An argument is not acceptable; raised before any request is sent."""
+
+
+class ClientClosedError(TMDBError, RuntimeError):
+    """The client was used after `close()` / leaving its `with` block."""
+
+
+class APIError(TMDBError):
+    """TMDB answered with an error.
+
+    Attributes:
+        http_status: the HTTP status code.
+        tmdb_code: TMDB's ``status_code`` from the error body, or None.
+        tmdb_message: TMDB's ``status_message`` from the error body, or None.
+        retry_after: seconds the server asked to wait (``Retry-After``), or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int,
+        tmdb_code: int | None = None,
+        tmdb_message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.tmdb_code = tmdb_code
+        self.tmdb_message = tmdb_message
+        self.retry_after = retry_after
+
+
+class AuthenticationError(APIError):
+    """TMDB rejected the API Read Access Token (HTTP 401)."""
+
+
+class InvalidRequestTokenError(APIError):
+    """The request token is expired, unknown or was already exchanged (TMDB code 33)."""
+
+
+class RequestTokenNotApprovedError(APIError):
+    """The user has not approved the request token yet (TMDB code 41, HTTP 422)."""
+
+
+class RateLimitError(APIError):
+    """TMDB rate-limited the call (HTTP 429 or TMDB code 25); see ``retry_after``."""
+
+
+class NotFoundError(APIError):
+    """HTTP 404: usually a wrong ``base_url``."""
+
+
+class ServerError(APIError):
+    """TMDB or a proxy in front of it failed (HTTP >= 500)."""
+
+
+class ResponseFormatError(TMDBError):
+    """A successful (2xx) response that does not carry a usable access token.
+
+    Attributes:
+        http_status: the HTTP status code.
+    """
+
+    def __init__(self, message: str, *, http_status: int) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+class NetworkError(TMDBError):
+    """The request could not be completed at the network level; ``__cause__`` is the httpx error.
+
+    Attributes:
+        request_sent: False when the failure happened before the request reached the
+            server (connect error, connect or pool timeout), so the request token was
+            certainly not consumed.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class RequestTimeoutError(NetworkError):
+    """The request timed out (connect, write, read or waiting for a pooled connection)."""
+
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "InvalidInputError",
+    "InvalidRequestTokenError",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RequestTokenNotApprovedError",
+    "ResponseFormatError",
+    "ServerError",
+    "TMDBError",
+]

@@ -1,0 +1,112 @@
+"""A scripted HTTP/1.1 keep-alive server on 127.0.0.1 for the facade tests.
+
+Each request takes the next scripted Reply (or the default one), so a test states exactly
+what the "server" answers, and afterwards what it received and over how many TCP
+connections.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | dict[str, Any] | list[Any] | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False  # close the connection without answering
+
+    def encoded(self) -> tuple[bytes, str]:
+        if isinstance(self.body, bytes):
+            return self.body, "application/json"
+        if isinstance(self.body, str):
+            return self.body.encode(), "text/html"
+        return json.dumps(self.body).encode(), "application/json"
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout tests) is expected; do not print its broken pipe."""
+
+
+class LoopbackServer:
+    def __init__(self) -> None:
+        self.replies: deque[Reply] = deque()
+        self.default = Reply(500, {"success": False, "status_code": 11, "status_message": "no reply scripted"})
+        self.received: list[Received] = []
+        self.connections = 0
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server.connections += 1
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with server._lock:
+                    server.received.append(Received(self.command, self.path, dict(self.headers.items()), body))
+                    reply = server.replies.popleft() if server.replies else server.default
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
+                payload, content_type = reply.encoded()
+                self.send_response(reply.status)
+                headers = {"Content-Type": content_type, "Content-Length": str(len(payload)), **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_DELETE = do_POST
+            do_GET = do_POST
+
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def reply(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    @contextmanager
+    def running(self) -> Iterator[LoopbackServer]:
+        thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            thread.join(timeout=5)

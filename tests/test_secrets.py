@@ -1,0 +1,67 @@
+"""No secret in any repr, str, exception or log record, on every path (DEBUG logging on all loggers)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+from conftest import Exchange
+from loopback import LoopbackServer, Reply
+from test_facade import ERROR_TABLE, RESPONSE_FORMAT_CASES
+from test_retries import rate_limited
+from tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, assert_no_secret, success_body
+
+from tmdb_auth import TMDBError
+
+
+def every_reply() -> list[Reply]:
+    return [
+        Reply(200, success_body()),
+        *(row[1] for row in ERROR_TABLE),
+        *(case[1] for case in RESPONSE_FORMAT_CASES),
+        Reply(200, success_body(), delay=0.5),  # read timeout
+        Reply(drop=True),
+    ]
+
+
+def test_no_secret_in_logs_or_errors_on_any_path(
+    server: LoopbackServer, exchange: Exchange, caplog: pytest.LogCaptureFixture, fake_clock: list[float]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "tmdb_auth", "hpack", "asyncio"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    outcomes = 0
+    for reply in every_reply():
+        server.reply(reply)
+        try:
+            token = exchange(base_url=server.url, timeout=0.25)
+        except TMDBError as error:
+            assert_error_has_no_secret(error)
+            if error.__cause__ is not None:
+                assert_no_secret(repr(error.__cause__))
+        else:
+            assert_no_secret(repr(token))
+            assert_no_secret(str(token))
+        outcomes += 1
+    # retries: 429 then 503 then success
+    server.reply(rate_limited("1"), Reply(503, b""), Reply(200, success_body()))
+    exchange(base_url=server.url)
+    # connection refused, retried
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(TMDBError) as caught:
+        exchange(base_url=f"http://127.0.0.1:{port}")
+    assert_error_has_no_secret(caught.value)
+
+    assert outcomes == len(every_reply())
+    assert any(record.name.startswith("httpcore") for record in caplog.records), "DEBUG logs were captured"
+    assert any(record.name == "tmdb_auth" for record in caplog.records)
+    for record in caplog.records:
+        assert_no_secret(record.getMessage())
+        assert_no_secret(repr(record.args))
+    assert_no_secret(caplog.text)
+    # and the tokens really were used, so their absence above means something
+    assert any(r.headers.get("Authorization") == f"Bearer {READ_TOKEN}" for r in server.received)
+    assert any(r.json() == {"request_token": REQUEST_TOKEN} for r in server.received)

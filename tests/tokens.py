@@ -1,0 +1,50 @@
+"""Distinctive secrets: if any of these strings shows up in output, a secret leaked."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+READ_TOKEN = "READTOKEN-7f3a9c-must-not-leak"
+REQUEST_TOKEN = "REQTOKEN-b2e8d1-must-not-leak"
+ACCOUNT_ID = "676a950bf68dehye3u9120"
+
+
+def _segment(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def make_jwt(claims: dict[str, Any], signature: str) -> str:
+    return f"{_segment({'alg': 'HS256'})}.{_segment(claims)}.{signature}"
+
+
+ACCESS_CLAIMS = {"aud": "app", "sub": ACCOUNT_ID, "scopes": ["api_read", "api_write"], "version": 2, "jti": "j1"}
+ACCESS_TOKEN = make_jwt(ACCESS_CLAIMS, "ACCESSTOKEN-e91c-must-not-leak")
+SECRETS = (READ_TOKEN, REQUEST_TOKEN, ACCESS_TOKEN, "ACCESSTOKEN-e91c-must-not-leak")
+
+
+def success_body() -> dict[str, Any]:
+    return {
+        "access_token": ACCESS_TOKEN,
+        "account_id": ACCOUNT_ID,
+        "status_code": 1,
+        "status_message": "Success.",
+        "success": True,
+    }
+
+
+def assert_no_secret(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, f"a secret leaked into: {text[:300]!r}"
+
+
+def assert_error_has_no_secret(error: BaseException) -> None:
+    assert_no_secret(repr(error))
+    assert_no_secret(str(error))
+    for value in vars(error).values():
+        assert_no_secret(repr(value))
+
+
+def tmdb_error(code: int, message: str) -> dict[str, Any]:
+    return {"success": False, "status_code": code, "status_message": message}
