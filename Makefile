@@ -7,7 +7,7 @@ HAND_WRITTEN := src scripts tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint test clean lock
+.PHONY: help install demo generate check-generated lint test clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 install: $(STAMP) ## Create .venv and install the project with its dev extras (pinned; idempotent)
+
+demo: $(STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator
+	$(BIN)/tmdb-auth demo
 
 generate: $(STAMP) ## Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml
 	$(BIN)/python scripts/generate.py generate

@@ -9,6 +9,8 @@
 Built on the generated client `tmdb_v4_client`; every error is a `TMDBError`.
 """
 
+import logging
+
 from ._settings import DEFAULT_BASE_URL, READ_TOKEN_ENV
 from ._version import __version__
 from .client import AsyncTMDBAuth, TMDBAuth
@@ -29,6 +31,9 @@ from .errors import (
     TMDBError,
 )
 from .models import AccessToken
+
+# A library does not print: retries are logged on "tmdb_auth" only where the application configures logging.
+logging.getLogger("tmdb_auth").addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_BASE_URL",
