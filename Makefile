@@ -7,7 +7,7 @@ HAND_WRITTEN := src scripts tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo import-spec generate check-generated lint test clean lock
+.PHONY: help install demo bench import-spec generate check-generated lint test clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ install: $(STAMP) ## Create .venv and install the project with its dev extras (p
 
 demo: $(STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator
 	$(BIN)/tmdb-auth demo
+
+bench: $(STAMP) ## Per-call cost vs raw httpx, requests and a raw socket; async, memory, import, generate
+	$(BIN)/python scripts/bench.py
 
 import-spec: $(STAMP) ## Merge OpenAPI sources into the spec: make import-spec FROM="page.md spec.yaml spec.json"
 	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md other.yaml ..."' >&2; exit 2; }
