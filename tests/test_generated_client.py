@@ -174,3 +174,13 @@ def test_unparsable_documented_response(httpserver: HTTPServer, body: bytes) -> 
         )
     assert isinstance(caught.value, UnexpectedStatus)
     assert caught.value.status_code == 200
+
+
+def test_models_hide_token_fields_in_repr() -> None:
+    body = CreateAnAccessTokenBody(request_token="REQ-model-secret-91")
+    response = CreateAnAccessTokenResponse200.from_dict({**example_response(), "access_token": "ACC-model-secret-92"})
+    assert "REQ-model-secret-91" not in repr(body)
+    assert "ACC-model-secret-92" not in repr(response)
+    assert "676a950bf68dehye3u9120" in repr(response), "other fields stay visible"
+    assert body.to_dict() == {"request_token": "REQ-model-secret-91"}
+    assert response.to_dict()["access_token"] == "ACC-model-secret-92"

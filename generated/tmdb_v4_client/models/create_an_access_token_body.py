@@ -21,7 +21,7 @@ class CreateAnAccessTokenBody:
             dHBzOi8vd3d3LnRoZW1vdmllZGIub3JnLyJ9.dnITyB2RQO4UbilSqTJzFt9XZ-SYxovjqdjfeyewhFqrf.
     """
 
-    request_token: str | Unset = UNSET
+    request_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

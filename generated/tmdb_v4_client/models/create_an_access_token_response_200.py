@@ -25,7 +25,7 @@ class CreateAnAccessTokenResponse200:
         success (bool | Unset):  Example: True.
     """
 
-    access_token: str | Unset = UNSET
+    access_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     account_id: str | Unset = UNSET
     status_code: float | Unset = UNSET
     status_message: str | Unset = UNSET
