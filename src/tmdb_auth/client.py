@@ -23,7 +23,7 @@ from ._settings import (
     Settings,
     resolve_settings,
 )
-from .errors import ClientClosedError, TMDBError
+from .errors import ClientClosedError, ConfigurationError, TMDBError
 from .models import AccessToken
 
 logger = logging.getLogger("tmdb_auth")
@@ -59,7 +59,7 @@ class _Base:
         httpx_args = dict(client_options or {})
         for reserved in ("base_url", "headers", "timeout", "auth"):
             if reserved in httpx_args:
-                raise _configuration_error(f"client_options must not set {reserved!r}: it is managed by the client")
+                raise ConfigurationError(f"client_options must not set {reserved!r}: it is managed by the client")
         if transport is not None:
             httpx_args["transport"] = transport
         self._api = AuthenticatedClient(
@@ -101,12 +101,6 @@ class _Base:
             f"{type(self).__name__}(base_url={settings.base_url!r}, timeout={settings.timeout.read}, "
             f"max_retries={settings.max_retries}, closed={self._closed})"
         )
-
-
-def _configuration_error(message: str) -> TMDBError:
-    from .errors import ConfigurationError
-
-    return ConfigurationError(message)
 
 
 class TMDBAuth(_Base):

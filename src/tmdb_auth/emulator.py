@@ -262,6 +262,16 @@ def create_app(state: EmulatorState) -> _Knobs:
             return None
         return body if isinstance(body, dict) else None
 
+    async def authorized_field(request: Request, name: str) -> str | Response:
+        """The non-empty string `name` from an authorized request's JSON body, or the TMDB error to answer."""
+        if not authorized(request):
+            return tmdb_error(7)
+        body = await json_body(request)
+        value = body.get(name) if body else None
+        if not isinstance(value, str) or not value:
+            return tmdb_error(47)
+        return value
+
     async def create_request_token(request: Request) -> Response:
         if not authorized(request):
             return tmdb_error(7)
@@ -281,12 +291,9 @@ def create_app(state: EmulatorState) -> _Knobs:
         return HTMLResponse("<h1>Approved</h1><p>You can close this page and return to the application.</p>")
 
     async def create_access_token(request: Request) -> Response:
-        if not authorized(request):
-            return tmdb_error(7)
-        body = await json_body(request)
-        token = body.get("request_token") if body else None
-        if not isinstance(token, str) or not token:
-            return tmdb_error(47)
+        token = await authorized_field(request, "request_token")
+        if isinstance(token, Response):
+            return token
         with state.lock:
             record = state.request_token_record(token)
             if record is None or record.exchanged or record.expires < time.time():
@@ -306,12 +313,9 @@ def create_app(state: EmulatorState) -> _Knobs:
         )
 
     async def delete_access_token(request: Request) -> Response:
-        if not authorized(request):
-            return tmdb_error(7)
-        body = await json_body(request)
-        token = body.get("access_token") if body else None
-        if not isinstance(token, str) or not token:
-            return tmdb_error(47)
+        token = await authorized_field(request, "access_token")
+        if isinstance(token, Response):
+            return token
         with state.lock:
             if token not in state.access_tokens:
                 return tmdb_error(35)
