@@ -37,8 +37,8 @@ _REQUEST_TOKEN = re.compile(r"[\x21-\x7e]+")  # visible ASCII: no whitespace, co
 _MAX_MESSAGE = 200
 _REDACTED = "<redacted>"
 
-# TMDB status codes (https://developer.themoviedb.org/docs/errors).
-READ_TOKEN_REJECTED_CODES = frozenset({3, 7, 10, 14, 35})
+# TMDB status codes (https://developer.themoviedb.org/docs/errors). A 401 with any other
+# code (3, 7, 10, 14, 35 reject the read access token) or none is an AuthenticationError.
 INVALID_REQUEST_TOKEN_CODE = 33
 NOT_APPROVED_CODE = 41
 RATE_LIMIT_CODE = 25

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -25,8 +24,6 @@ from ._settings import (
 )
 from .errors import ClientClosedError, ConfigurationError, TMDBError
 from .models import AccessToken
-
-logger = logging.getLogger("tmdb_auth")
 
 
 class _Base:

@@ -61,8 +61,6 @@ CDN_502_PAGE = (
     "attempt failed or the origin closed the connection.</BODY></HTML>"
 )
 
-logger = logging.getLogger("tmdb_auth.emulator")
-
 
 def tmdb_error(code: int) -> JSONResponse:
     status, message = MESSAGES[code]
