@@ -83,6 +83,16 @@ SMOKE = Size(
 )
 
 
+def content_length(head: bytes) -> int:
+    """The Content-Length of an HTTP/1.1 message head (0 when absent), for both raw peers below."""
+    head = head.lower()
+    at = head.find(b"content-length:")
+    if at < 0:
+        return 0
+    line_end = head.find(b"\r\n", at)
+    return int(head[at + 15 : line_end if line_end > 0 else None])
+
+
 # --- the fixed-response server (run in its own process) ---------------------------------------
 
 
@@ -107,13 +117,7 @@ def serve_fixed(port_file: str) -> None:
                 end = self.buffer.find(b"\r\n\r\n")
                 if end < 0:
                     return
-                head = self.buffer[:end].lower()
-                at = head.find(b"content-length:")
-                length = (
-                    int(head[at + 15 : head.find(b"\r\n", at) if head.find(b"\r\n", at) > 0 else None])
-                    if at >= 0
-                    else 0
-                )
+                length = content_length(self.buffer[:end])
                 if len(self.buffer) < end + 4 + length:
                     return
                 self.buffer = self.buffer[end + 4 + length :]
@@ -167,10 +171,20 @@ class RawSocket:
 
     def __init__(self, base_url: str) -> None:
         url = httpx.URL(base_url)
-        self.sock = socket.create_connection((url.host, url.port or 80), timeout=10)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.address = (url.host, url.port or 80)
         self.host = f"{url.host}:{url.port}"
+        self._connect()
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(self.address, timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
+
+    def _receive(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:  # without this check a closed socket would spin forever
+            raise ConnectionError("the server closed the connection")
+        self.buffer += chunk
 
     def exchange(self, request_token: str) -> Any:
         body = json.dumps({"request_token": request_token}).encode()
@@ -179,15 +193,20 @@ class RawSocket:
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
         self.sock.sendall(head + body)
+        try:
+            self._receive()
+        except ConnectionError:
+            # The server dropped the idle keep-alive connection (uvicorn does after 5 s), as
+            # httpx and requests also handle: reconnect and send again, once.
+            self._connect()
+            self.sock.sendall(head + body)
+            self._receive()
         while b"\r\n\r\n" not in self.buffer:
-            self.buffer += self.sock.recv(65536)
+            self._receive()
         end = self.buffer.index(b"\r\n\r\n")
-        headers = self.buffer[:end].lower()
-        at = headers.index(b"content-length:")
-        line_end = headers.find(b"\r\n", at)
-        length = int(headers[at + 15 : line_end if line_end > 0 else None])
+        length = content_length(self.buffer[:end])
         while len(self.buffer) < end + 4 + length:
-            self.buffer += self.sock.recv(65536)
+            self._receive()
         payload = self.buffer[end + 4 : end + 4 + length]
         self.buffer = self.buffer[end + 4 + length :]
         return json.loads(payload)
