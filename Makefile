@@ -27,13 +27,13 @@ bench: $(STAMP) ## Per-call cost vs raw httpx, requests and a raw socket; async,
 
 import-spec: $(STAMP) ## Merge OpenAPI sources into the spec: make import-spec FROM="page.md spec.yaml spec.json"
 	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md other.yaml ..."' >&2; exit 2; }
-	$(BIN)/python scripts/import_spec.py $(FROM)
+	$(BIN)/python -m scripts.import_spec $(FROM)
 
 generate: $(STAMP) ## Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml
-	$(BIN)/python scripts/generate.py generate
+	$(BIN)/python -m scripts.generate generate
 
 check-generated: $(STAMP) ## Fail, with a diff, if generated/ differs from what the spec generates
-	$(BIN)/python scripts/generate.py check
+	$(BIN)/python -m scripts.generate check
 
 lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the generated package
 	$(BIN)/ruff check $(HAND_WRITTEN)

@@ -388,7 +388,8 @@ def regeneration_seconds() -> float:
                 shutil.copy2(source, copy / part)
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, str(copy / "scripts/generate.py"), "generate", "--root", str(copy)],
+            [sys.executable, "-m", "scripts.generate", "generate", "--root", str(copy)],
+            cwd=copy,
             check=True,
             capture_output=True,
         )

@@ -1,7 +1,7 @@
 """Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml, or check that it is current.
 
-    python scripts/generate.py generate   # validate, generate into a temp dir, swap in
-    python scripts/generate.py check      # regenerate into a temp dir, compare byte for byte
+    python -m scripts.generate generate   # validate, generate into a temp dir, swap in
+    python -m scripts.generate check      # regenerate into a temp dir, compare byte for byte
 
 The generator and the formatter it runs (ruff) must be the exact versions pinned in
 pyproject.toml's dev extra: the output depends on both. `make generate` and
@@ -23,10 +23,8 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from facade_contract import ContractError, check_contract
-from specfile import SpecError, parse_document, validate
+from scripts.facade_contract import ContractError, check_contract
+from scripts.specfile import SpecError, parse_document, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("openapi/tmdb-v4.yaml")

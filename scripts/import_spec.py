@@ -29,10 +29,8 @@ from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from facade_contract import contract_problems
-from specfile import SpecError, load_source, parse_document, validate
+from scripts.facade_contract import contract_problems
+from scripts.specfile import SpecError, load_source, parse_document, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = Path("openapi/tmdb-v4.yaml")

@@ -6,12 +6,12 @@ import logging
 import socket
 
 import pytest
-from conftest import Exchange
-from loopback import LoopbackServer, Reply
-from test_facade import ERROR_TABLE, RESPONSE_FORMAT_CASES
-from test_retries import rate_limited
-from tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, assert_no_secret, success_body
 
+from tests.helpers import Exchange
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, assert_no_secret, success_body
+from tests.product.test_facade import ERROR_TABLE, RESPONSE_FORMAT_CASES
+from tests.product.test_retries import rate_limited
 from tmdb_auth import TMDBError
 
 

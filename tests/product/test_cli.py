@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import LoopbackServer, Reply
-from tokens import ACCESS_TOKEN, assert_no_secret, success_body
 
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import ACCESS_TOKEN, assert_no_secret, success_body
 from tmdb_auth import cli
 from tmdb_auth.emulator import Emulator
 

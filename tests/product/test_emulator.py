@@ -10,10 +10,10 @@ import httpx
 import jsonschema
 import pytest
 import requests
-from conftest import SPEC_PATH, Exchange
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from tests.helpers import SPEC_PATH, Exchange
 from tmdb_auth import (
     AccessToken,
     AuthenticationError,

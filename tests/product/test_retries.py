@@ -8,10 +8,10 @@ import socket
 from typing import Any
 
 import pytest
-from conftest import Exchange
-from loopback import LoopbackServer, Reply
-from tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, success_body, tmdb_error
 
+from tests.helpers import Exchange
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, success_body, tmdb_error
 from tmdb_auth import AsyncTMDBAuth, NetworkError, RateLimitError, ServerError, TMDBAuth
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +53,10 @@ def test_installed_wheel_imports_the_generated_client(wheel: Path, tmp_path: Pat
     )
     # Put the installed wheel first, ahead of this checkout's editable source roots.
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import sys;"
         "from tmdb_v4_client.api.auth import create_an_access_token;"
         "import tmdb_v4_client; print(tmdb_v4_client.__file__)"
     )
-    result = subprocess.run([sys.executable, "-c", probe, str(target)], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == str(target / "tmdb_v4_client" / "__init__.py")

@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Exchange
-from loopback import LoopbackServer, Reply
-from tokens import (
+
+import tmdb_auth
+from tests.helpers import Exchange
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import (
     ACCESS_CLAIMS,
     ACCESS_TOKEN,
     ACCOUNT_ID,
@@ -22,8 +24,6 @@ from tokens import (
     success_body,
     tmdb_error,
 )
-
-import tmdb_auth
 from tmdb_auth import (
     AccessToken,
     APIError,

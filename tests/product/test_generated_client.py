@@ -8,10 +8,10 @@ from http import HTTPStatus
 
 import httpx
 import pytest
-from conftest import example_request_token, example_response
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.helpers import example_request_token, example_response
 from tmdb_v4_client import AuthenticatedClient, Client
 from tmdb_v4_client.api.auth import create_an_access_token
 from tmdb_v4_client.client import DEFAULT_TIMEOUT

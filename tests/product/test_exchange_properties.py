@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tokens import READ_TOKEN, REQUEST_TOKEN, SECRETS, assert_no_secret, success_body
 
+from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, SECRETS, assert_no_secret, success_body
 from tmdb_auth import AccessToken, TMDBError
 from tmdb_auth._exchange import build_request_body, interpret_response
 

@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
-from loopback import LoopbackServer, Reply
-from tokens import ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_no_secret, success_body, tmdb_error
+
+from tests.helpers import ROOT
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_no_secret, success_body, tmdb_error
 
 MARKER = "<!-- README example: run by tests/test_readme.py against a loopback server -->"
 

@@ -1,0 +1,69 @@
+"""Helpers shared by the test packages: repository paths, the spec's examples, script runners.
+
+Tests import from here (``from tests.helpers import ...``); fixtures live in the conftest
+files, which import nothing from each other.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tmdb_auth import AccessToken
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SPEC_PATH = ROOT / "openapi" / "tmdb-v4.yaml"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+# What a regeneration needs; a copy of these is a self-contained repository for the scripts.
+REPO_PARTS = ("openapi", "generated", "scripts", "pyproject.toml")
+
+Exchange = Callable[..., AccessToken]
+
+
+def load_spec() -> dict[str, Any]:
+    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def example_response() -> dict[str, Any]:
+    """The 200 example the spec gives for createAnAccessToken."""
+    operation = load_spec()["paths"]["/4/auth/access_token"]["post"]
+    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    value = examples["Create a Access Token"]["value"]
+    assert isinstance(value, dict)
+    return value
+
+
+def example_request_token() -> str:
+    operation = load_spec()["paths"]["/4/auth/access_token"]["post"]
+    value = operation["requestBody"]["content"]["application/json"]["examples"]["Create an Access Token"]["value"]
+    token = value["request_token"]
+    assert isinstance(token, str)
+    return token
+
+
+def run_script(root: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m scripts.<script>` from `root` (a repository copy) with this interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", f"scripts.{script}", *args, "--root", str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def tree_bytes(path: Path) -> dict[str, bytes]:
+    return {
+        file.relative_to(path).as_posix(): file.read_bytes()
+        for file in sorted(path.rglob("*"))
+        if file.is_file() and "__pycache__" not in file.parts
+    }
