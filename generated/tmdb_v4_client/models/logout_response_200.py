@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="LogoutResponse200")
+
+
+@_attrs_define
+class LogoutResponse200:
+    """
+    Attributes:
+        status_code (float | Unset):  Example: 13.
+        status_message (str | Unset):  Example: The item/record was deleted successfully..
+        success (bool | Unset):  Example: True.
+    """
+
+    status_code: float | Unset = UNSET
+    status_message: str | Unset = UNSET
+    success: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        status_code = self.status_code
+
+        status_message = self.status_message
+
+        success = self.success
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if status_code is not UNSET:
+            field_dict["status_code"] = status_code
+        if status_message is not UNSET:
+            field_dict["status_message"] = status_message
+        if success is not UNSET:
+            field_dict["success"] = success
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        status_code = d.pop("status_code", UNSET)
+
+        status_message = d.pop("status_message", UNSET)
+
+        success = d.pop("success", UNSET)
+
+        logout_response_200 = cls(
+            status_code=status_code,
+            status_message=status_message,
+            success=success,
+        )
+
+        logout_response_200.additional_properties = d
+        return logout_response_200
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
