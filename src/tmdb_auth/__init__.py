@@ -31,6 +31,7 @@ from .errors import (
     TMDBError,
 )
 from .models import AccessToken
+from .store import Credentials, CredentialStore, CredentialStoreError
 
 # A library does not print: retries are logged on "tmdb_auth" only where the application configures logging.
 logging.getLogger("tmdb_auth").addHandler(logging.NullHandler())
@@ -44,6 +45,9 @@ __all__ = [
     "AuthenticationError",
     "ClientClosedError",
     "ConfigurationError",
+    "CredentialStore",
+    "CredentialStoreError",
+    "Credentials",
     "InvalidInputError",
     "InvalidRequestTokenError",
     "NetworkError",
