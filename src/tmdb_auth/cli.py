@@ -120,7 +120,9 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         faults = [parse_fault(spec) for spec in args.fault]
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    emulator = Emulator(args.host, args.port, read_token=args.read_token, rate_limit=rate_limit)
+    emulator = Emulator(
+        args.host, args.port, read_token=args.read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
+    )
     for fault, count in faults:
         emulator.inject(fault.kind, count, fault.seconds)
     emulator.start()
@@ -196,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     emulator.add_argument("--read-token", help="the read access token to accept (default: a random one, printed)")
     emulator.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 beyond N requests per SECONDS")
+    emulator.add_argument(
+        "--auto-approve", action="store_true", help="approve request tokens on GET /auth/access, without the page"
+    )
     emulator.add_argument(
         "--fault",
         action="append",
