@@ -112,13 +112,16 @@ class _Bounds:
                 chunk = self._decoder.decompress(chunk, self._limit - self._received + 1)
             except zlib.error as exc:
                 raise httpx.DecodingError("the compressed body is corrupt") from exc
+        return self._count(chunk)
+
+    def finish(self) -> bytes:
+        return self._count(self._decoder.flush()) if self._decoder is not None else b""
+
+    def _count(self, chunk: bytes) -> bytes:
         self._received += len(chunk)
         if self._received > self._limit:
             raise _ResponseTooLarge(self._status, self._limit)
         return chunk
-
-    def finish(self) -> bytes:
-        return self.take(self._decoder.flush()) if self._decoder is not None else b""
 
 
 class _BoundedStream(httpx.SyncByteStream):

@@ -169,12 +169,13 @@ def cmd_approve_url(args: argparse.Namespace) -> int:
 
 def emulator_module() -> ModuleType:
     """`tmdb_auth.emulator`, or a UsageError naming the extra to install when its dependencies are missing."""
+    import importlib
+
     try:
-        from . import emulator
+        return importlib.import_module(f"{__package__}.emulator")
     except ImportError as exc:
         missing = f" ({exc.name} is not installed)" if exc.name else ""
         raise UsageError(f"this command needs the emulator extra{missing}: {EMULATOR_EXTRA}") from exc
-    return emulator
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
