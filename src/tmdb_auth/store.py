@@ -36,7 +36,7 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from .errors import TMDBError
+from .errors import CredentialStoreError
 from .models import AccessToken
 
 CONFIG_DIR_ENV = "TMDB_AUTH_CONFIG_DIR"
@@ -49,18 +49,6 @@ MAX_FILE_SIZE = 64 * 1024  # a credentials file is ~1 KiB; anything far larger i
 _PRIVATE = stat.S_IRWXG | stat.S_IRWXO  # any group or other bit
 
 Storage = Literal["file", "keyring"]
-
-
-class CredentialStoreError(TMDBError):
-    """The stored credentials cannot be read or written safely; the message says why and what to do.
-
-    Attributes:
-        path: the file or directory concerned.
-    """
-
-    def __init__(self, message: str, *, path: Path) -> None:
-        super().__init__(message)
-        self.path = path
 
 
 class KeyringBackend(Protocol):
