@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.helpers import ROOT
-from tests.helpers.browser import answer_approval_page, browser_command, headless_chromium, unavailable_reason
+from tests.helpers.chromium import browser_command, click_on_approval_page, headless_chromium, unavailable_reason
 from tmdb_auth import InvalidRequestTokenError, TMDBAuth
 from tmdb_auth.emulator import DEFAULT_APP_NAME, Emulator, SeenRequest
 
@@ -99,7 +99,7 @@ def exchange(emulator: Emulator, request_token: str) -> str:
 
 def test_approve_in_chromium(tmdb_emulator: Emulator, callback: CallbackServer, driver: WebDriver) -> None:
     request_token = tmdb_emulator.mint_request_token(approved=False, redirect_to=f"{callback.url}?state=s1")
-    seen = answer_approval_page(driver, tmdb_emulator.approval_url(request_token), "approve")
+    seen = click_on_approval_page(driver, tmdb_emulator.approval_url(request_token), "approve")
     assert seen["approval_page_title"] == f"Approve {DEFAULT_APP_NAME} - TMDB"
     assert f"Allow {DEFAULT_APP_NAME} to use your TMDB account?" in seen["approval_page_text"]
     assert "api_read" in seen["approval_page_text"]
@@ -113,7 +113,7 @@ def test_approve_in_chromium(tmdb_emulator: Emulator, callback: CallbackServer, 
 
 def test_deny_in_chromium(tmdb_emulator: Emulator, callback: CallbackServer, driver: WebDriver) -> None:
     request_token = tmdb_emulator.mint_request_token(approved=False, redirect_to=f"{callback.url}?state=s2")
-    seen = answer_approval_page(driver, tmdb_emulator.approval_url(request_token), "deny")
+    seen = click_on_approval_page(driver, tmdb_emulator.approval_url(request_token), "deny")
     assert callback.callbacks() == [{"state": ["s2"], "denied": ["true"]}]
     assert seen["final_url"] == f"{callback.url}?state=s2&denied=true"
     with pytest.raises(InvalidRequestTokenError) as caught:
@@ -123,7 +123,7 @@ def test_deny_in_chromium(tmdb_emulator: Emulator, callback: CallbackServer, dri
 
 def test_without_redirect_to_chromium_shows_the_emulator_page(tmdb_emulator: Emulator, driver: WebDriver) -> None:
     request_token = tmdb_emulator.mint_request_token(approved=False)
-    seen = answer_approval_page(driver, tmdb_emulator.approval_url(request_token), "approve")
+    seen = click_on_approval_page(driver, tmdb_emulator.approval_url(request_token), "approve")
     assert seen["final_url"] == f"{tmdb_emulator.base_url}/auth/access"
     assert seen["final_text"].splitlines()[1:2] == ["Approved"]
     assert exchange(tmdb_emulator, request_token) == tmdb_emulator.account_id
@@ -132,7 +132,7 @@ def test_without_redirect_to_chromium_shows_the_emulator_page(tmdb_emulator: Emu
 def test_chromium_as_browser_through_pythons_webbrowser(
     tmdb_emulator: Emulator, callback: CallbackServer, tmp_path: Path
 ) -> None:
-    """The harness the login test uses: $BROWSER runs tests/helpers/browser.py, which answers the page.
+    """The harness the login test uses: $BROWSER runs tests/helpers/chromium.py, which answers the page.
 
     A stand-in for the app opens the approval URL with `webbrowser.open`, as `tmdb-auth login` does."""
     if UNAVAILABLE is not None:

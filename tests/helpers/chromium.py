@@ -4,7 +4,7 @@ Used two ways:
 
 - in a test: ``with headless_chromium(tmp_path) as driver: ...``
 - as the user's browser, for a program that opens a URL with Python's `webbrowser`:
-  ``BROWSER="python -m tests.helpers.browser %s"`` (run from the repository root). It opens
+  ``BROWSER="python -m tests.helpers.chromium %s"`` (run from the repository root). It opens
   the URL, clicks Approve (or the button named by ``$TMDB_TEST_BROWSER_CLICK``) on the
   emulator's approval page, follows the redirect, waits for the page that says the tab can
   be closed, writes what it saw as JSON to ``$TMDB_TEST_BROWSER_REPORT`` and quits. It
@@ -103,7 +103,7 @@ def page_text(driver: WebDriver) -> str:
     return text
 
 
-def answer_approval_page(driver: WebDriver, url: str, button: str) -> dict[str, Any]:
+def click_on_approval_page(driver: WebDriver, url: str, button: str) -> dict[str, Any]:
     """Open the approval page at `url`, click `button` (approve or deny) and wait until the
     browser shows the page after it (the app's callback page, or the emulator's answer)."""
     from selenium.webdriver.common.by import By
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         (url,) = args
         with headless_chromium() as driver:
-            report.update(answer_approval_page(driver, url, os.environ.get("TMDB_TEST_BROWSER_CLICK", "approve")))
+            report.update(click_on_approval_page(driver, url, os.environ.get("TMDB_TEST_BROWSER_CLICK", "approve")))
             if CLOSE_TAB_TEXT in report["final_text"].lower():
                 code = 0
             else:
@@ -146,7 +146,7 @@ def browser_command() -> str:
     python = shutil.which(sys.executable) or sys.executable
     if os.pathsep in python or " " in python:
         raise RuntimeError("$BROWSER is split on os.pathsep and spaces: the interpreter's path has one")
-    return f"{python} -m tests.helpers.browser %s"
+    return f"{python} -m tests.helpers.chromium %s"
 
 
 if __name__ == "__main__":
