@@ -151,6 +151,7 @@ def fixed_server() -> Iterator[str]:
 @contextmanager
 def emulator_server() -> Iterator[str]:
     command = [str(Path(sys.executable).parent / "tmdb-auth"), "emulator", "--port", "0", "--read-token", READ_TOKEN]
+    command.append("--auto-approve")  # mint_tokens approves with GET /auth/access, without the page
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -58,6 +58,7 @@ DEFAULT_APP_NAME = "tmdb-v4-auth emulator"
 ACCESS_TOKEN_SCOPES = ("api_read", "api_write")
 MAX_FORM_BYTES = 16 * 1024
 SEEN_REQUESTS_KEPT = 1000
+NOT_ISSUED_HERE = "it is not a request token this emulator issued"
 FAULTS = ("unavailable", "bad-gateway", "delay", "drop")
 
 # TMDB's status codes and messages (https://developer.themoviedb.org/docs/errors).
@@ -88,6 +89,14 @@ def tmdb_error(code: int) -> JSONResponse:
 def _object_id() -> str:
     """A 24-hex-digit id, like TMDB's v4 object ids."""
     return secrets.token_hex(12)
+
+
+class UnanswerableTokenError(ValueError):
+    """The user cannot answer this request token (`reason` says why; the token is never named)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the request token cannot be approved or denied: {reason}")
+        self.reason = reason
 
 
 class _DropConnection(Exception):
@@ -217,14 +226,12 @@ class EmulatorState:
         return token
 
     def answer(self, token: str, *, approve: bool) -> _RequestToken:
-        """Record the user's answer for `token`; ValueError (never naming the token) when it cannot be answered."""
+        """Record the user's answer for `token`; UnanswerableTokenError when the user could not answer it."""
         with self.lock:
             record = self.request_token_record(token)
-            if record is None:
-                raise ValueError("not a request token this emulator issued")
-            problem = record.problem()
-            if problem is not None:
-                raise ValueError(f"the request token cannot be answered: {problem}")
+            problem = NOT_ISSUED_HERE if record is None else record.problem()
+            if record is None or problem is not None:
+                raise UnanswerableTokenError(problem or NOT_ISSUED_HERE)
             if approve:
                 record.approved = True
             else:
@@ -314,9 +321,19 @@ class _Knobs:
         elif fault.kind == "delay":
             await asyncio.sleep(fault.seconds)
             await self.app(scope, receive, send)
-        else:  # drop: promise a body, then close the connection
+        else:  # drop: read the request, promise a body, then close the connection
+            await _read_request_body(receive)
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
             raise _DropConnection
+
+
+async def _read_request_body(receive: Receive) -> None:
+    """Consume the request body: closing with unread bytes makes the kernel send a reset instead of
+    a clean close, and the client would see a reset rather than the truncated response a drop means."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 class _QuietDrops(logging.Filter):
@@ -378,17 +395,15 @@ def create_app(state: EmulatorState) -> _Knobs:
             return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
         return page(answered_page(app_name=state.app_name, approved=approved))
 
+    def unusable(reason: str) -> Response:
+        message = f"This approval request is invalid or expired: {reason}. Go back to the application and start again."
+        return page(error_page(message), 401)
+
     def answer(token: str, *, approve: bool) -> Response:
         try:
             record = state.answer(token, approve=approve)
-        except ValueError as error:
-            return page(
-                error_page(
-                    f"This approval request is invalid or expired ({error}). "
-                    "Go back to the application and start again."
-                ),
-                401,
-            )
+        except UnanswerableTokenError as error:
+            return unusable(error.reason)
         return answered(record, approved=approve)
 
     async def approval(request: Request) -> Response:
@@ -399,15 +414,9 @@ def create_app(state: EmulatorState) -> _Knobs:
             return answer(token, approve=True)
         with state.lock:
             record = state.request_token_record(token)
-            problem = "not a request token this emulator issued" if record is None else record.problem()
+            problem = NOT_ISSUED_HERE if record is None else record.problem()
         if record is None or problem is not None:
-            return page(
-                error_page(
-                    f"This approval request is invalid or expired ({problem}). "
-                    "Go back to the application and start again."
-                ),
-                401,
-            )
+            return unusable(problem or NOT_ISSUED_HERE)
         html = approval_page(
             app_name=state.app_name,
             account_id=state.account_id,
@@ -559,13 +568,13 @@ class Emulator:
     def approve(self, request_token: str) -> None:
         """Approve `request_token` as a user clicking Approve would (no redirect is followed).
 
-        Raises ValueError when it is unknown, expired, denied or already exchanged."""
+        Raises UnanswerableTokenError (a ValueError) when it is unknown, expired, denied or exchanged."""
         self.state.answer(request_token, approve=True)
 
     def deny(self, request_token: str) -> None:
         """Deny `request_token` as a user clicking Deny would: exchanging it then answers code 33.
 
-        Raises ValueError when it is unknown, expired, denied or already exchanged."""
+        Raises UnanswerableTokenError (a ValueError) when it is unknown, expired, denied or exchanged."""
         self.state.answer(request_token, approve=False)
 
     def expire(self, request_token: str) -> None:
@@ -573,7 +582,7 @@ class Emulator:
         with self.state.lock:
             record = self.state.request_token_record(request_token)
             if record is None:
-                raise ValueError("not a request token this emulator issued")
+                raise UnanswerableTokenError(NOT_ISSUED_HERE)
             record.expires = min(record.expires, time.time() - 1)
 
     def approval_url(self, request_token: str) -> str:

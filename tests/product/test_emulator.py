@@ -29,7 +29,7 @@ from tmdb_auth import (
     TMDBAuth,
     _retry,
 )
-from tmdb_auth.emulator import DEFAULT_APP_NAME, REQUEST_TOKEN_LIFETIME, Emulator, SeenRequest
+from tmdb_auth.emulator import DEFAULT_APP_NAME, REQUEST_TOKEN_LIFETIME, Emulator, SeenRequest, UnanswerableTokenError
 from tmdb_auth.models import decode_jwt_payload
 
 TMDB_ERROR_SCHEMA = {
@@ -435,9 +435,11 @@ def test_helpers_refuse_a_token_the_user_could_not_answer(
         tmdb_emulator.expire(token)
     else:
         post_exchange(tmdb_emulator, {"request_token": token})
-    with pytest.raises(ValueError, match=message) as caught:
+    with pytest.raises(UnanswerableTokenError, match=message) as caught:
         getattr(tmdb_emulator, helper)(token)
     assert token not in str(caught.value)
+    assert caught.value.reason in str(caught.value)
+    assert isinstance(caught.value, ValueError)
     if setup == "unknown":
         with pytest.raises(ValueError, match=message):
             tmdb_emulator.expire(token)

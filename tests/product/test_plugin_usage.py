@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
 import pytest
 
+from tests.helpers import ROOT
 from tmdb_auth import AsyncTMDBAuth, InvalidRequestTokenError, RequestTokenNotApprovedError, TMDBAuth
 from tmdb_auth.emulator import REQUEST_TOKEN_LIFETIME, Emulator
 
@@ -103,5 +105,16 @@ def test_the_plugin_is_registered_for_a_fresh_test_suite(pytester: pytest.Pytest
                     auth.create_access_token(token)
         """
     )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.slow
+def test_the_readme_fixture_example_passes_as_a_users_suite(pytester: pytest.Pytester) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    marker = "<!-- README fixture example: run by tests/product/test_plugin_usage.py as a user's suite -->"
+    match = re.search(re.escape(marker) + r"\n```python\n(.*?)```", readme, re.DOTALL)
+    assert match, "the README fixture example is missing"
+    pytester.makepyfile(match.group(1))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
