@@ -140,6 +140,13 @@ class CredentialStore:
         return f"CredentialStore({str(self.directory)!r})"
 
     # --- the public operations ---------------------------------------------------------------
+    def prepare(self) -> None:
+        """Create the directory (mode 0700) if needed and check it is safe to write in.
+
+        Call it before spending anything on a login whose result must be saved here.
+        """
+        self._prepare_directory()
+
     def save(self, token: AccessToken, *, base_url: str, now: datetime | None = None) -> Credentials:
         """Store ``token`` (issued by ``base_url``), replacing any previous login; returns what was stored."""
         credentials = Credentials(
