@@ -28,7 +28,9 @@ import argparse
 import copy
 import difflib
 import io
+import os
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,12 +81,6 @@ class Source:
     name: str
     label: str
     tree: CommentedMap
-
-    @property
-    def data(self) -> dict[str, Any]:
-        result = plain(self.tree)
-        assert isinstance(result, dict)
-        return result
 
 
 @dataclass(frozen=True)
@@ -361,9 +357,6 @@ def build_from(root: Path) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

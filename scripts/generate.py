@@ -3,6 +3,10 @@
     python -m scripts.generate generate   # validate, generate into a temp dir, swap in
     python -m scripts.generate check      # regenerate into a temp dir, compare byte for byte
 
+The generator reads the spec with the document's top-level `security` copied into each
+operation without its own (see with_inherited_security), so operations of a document that
+requires the bearer token take `AuthenticatedClient` only.
+
 The generator and the formatter it runs (ruff) must be the exact versions pinned in
 pyproject.toml's dev extra: the output depends on both. `make generate` and
 `make check-generated` install them into .venv first.
