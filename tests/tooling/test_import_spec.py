@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.facade_contract import contract_problems
 from scripts.import_spec import describe_changes, operations
 from scripts.specfile import SpecError, load_source
 from tests.helpers import FIXTURES, run_script, tree_bytes
@@ -193,8 +194,8 @@ def edit_spec(root: Path, edit: str) -> None:
     [
         ("removed-operation", "operation POST /4/auth/access_token is missing"),
         ("renamed-operation", "has operationId 'exchangeToken', the facade calls 'createAnAccessToken'"),
-        ("renamed-request-field", "request body field 'request_token' (application/json) is missing"),
-        ("removed-response-field", "200 response field 'account_id' (application/json) is missing"),
+        ("renamed-request-field", "POST /4/auth/access_token: request body field 'request_token' (application/json)"),
+        ("removed-response-field", "POST /4/auth/access_token: 200 response field 'account_id' (application/json)"),
     ],
 )
 def test_generate_refuses_a_spec_that_breaks_the_facade(baseline_repo: Path, edit: str, message: str) -> None:
@@ -262,3 +263,20 @@ with Emulator() as emulator:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["13", "True"]
+
+
+def test_the_guard_covers_every_operation_the_facade_calls() -> None:
+    logout_page = load_source(PAGES / "logout.md")
+    assert contract_problems(logout_page) == ["operation POST /4/auth/access_token is missing"]
+    operation = logout_page["paths"]["/4/auth/access_token"]["delete"]
+    operation["operationId"] = "deleteAccessToken"
+    del operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["access_token"]
+    problems = contract_problems(logout_page)
+    assert "DELETE /4/auth/access_token has operationId 'deleteAccessToken', the facade calls 'logout'" in problems[1]
+    assert problems[2] == "DELETE /4/auth/access_token: request body field 'access_token' (application/json) is missing"
+    request_token_page = load_source(PAGES / "create_request_token.md")
+    schema = request_token_page["paths"]["/4/auth/request_token"]["post"]["responses"]["200"]["content"]
+    del schema["application/json"]["schema"]["properties"]["request_token"]
+    assert contract_problems(request_token_page)[1:] == [
+        "POST /4/auth/request_token: 200 response field 'request_token' (application/json) is missing"
+    ]
