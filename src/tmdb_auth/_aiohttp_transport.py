@@ -1,0 +1,115 @@
+"""httpx-aiohttp's transport with an exception mapping the facade can trust (imports aiohttp).
+
+httpx-aiohttp 0.2.0 maps every ``aiohttp.ClientConnectionError`` to ``httpx.ConnectTimeout``,
+including ``ServerDisconnectedError`` after the request was written: the facade reads
+ConnectTimeout as "not sent" and would retry an access-token exchange, spending the
+one-time request token twice. It also lets ``ClientResponseError`` (an invalid response)
+escape as a raw aiohttp exception, and chains aiohttp exceptions whose repr carries the
+request headers (the Bearer token). Here every aiohttp failure becomes one httpx
+exception that says truthfully whether the request may have been sent:
+
+- not sent (safe to retry): ``ClientConnectorError`` and its subclasses (refused, DNS,
+  TLS, proxy) -> ``httpx.ConnectError``; ``ConnectionTimeoutError`` (aiohttp's ``connect``
+  and ``sock_connect`` timeouts: establishing or waiting for a connection) ->
+  ``httpx.ConnectTimeout``;
+- possibly sent: every other timeout -> ``httpx.ReadTimeout``; a dropped connection or
+  invalid response -> ``httpx.RemoteProtocolError``; any other socket error -> ``httpx.ReadError``.
+
+The mapped exception quotes no server-provided text and chains nothing.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+# What an aiohttp request or body read may raise (httpx-aiohttp's own mapped exceptions, or
+# the aiohttp ones it does not map); anything else (cancellation, bugs) passes unchanged.
+_FAILURES = (httpx.TransportError, aiohttp.ClientError, TimeoutError)
+
+
+def _origin(exc: BaseException) -> BaseException:
+    """The aiohttp exception behind httpx-aiohttp's mapped one (it raises ``mapped from exc``)."""
+    if isinstance(exc, httpx.TransportError) and isinstance(exc.__cause__, aiohttp.ClientError | TimeoutError):
+        return exc.__cause__
+    return exc
+
+
+def map_failure(exc: BaseException) -> httpx.TransportError:
+    """The httpx exception for an aiohttp failure, by whether the request may have been sent."""
+    origin = _origin(exc)
+    kind = type(origin).__name__
+    if isinstance(origin, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(f"timed out connecting or waiting for a pooled connection ({kind})")
+    if isinstance(origin, aiohttp.ClientConnectorError):
+        # OS-level text: host, port, errno, certificate error; nothing the server sent.
+        return httpx.ConnectError(f"{kind}: {origin}")
+    if isinstance(origin, TimeoutError):
+        return httpx.ReadTimeout(f"timed out waiting for the response ({kind})")
+    if isinstance(origin, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return httpx.RemoteProtocolError(f"the server closed the connection before a complete response ({kind})")
+    if isinstance(origin, aiohttp.ClientResponseError):
+        return httpx.RemoteProtocolError(f"the server's response is not valid HTTP/1.1 ({kind})")
+    if isinstance(origin, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return httpx.UnsupportedProtocol(f"the URL cannot be requested with aiohttp ({kind})")
+    if isinstance(origin, OSError) and origin.strerror:
+        return httpx.ReadError(f"{kind}: [Errno {origin.errno}] {origin.strerror}")
+    return httpx.ReadError(f"the connection failed during the exchange ({kind})")
+
+
+class _MappedStream(httpx.AsyncByteStream):
+    """The response body, with failures while reading it mapped the same way."""
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        failure: httpx.TransportError | None = None
+        try:
+            async for chunk in self._inner:
+                yield chunk
+        except _FAILURES as exc:
+            failure = map_failure(exc)
+        if failure is not None:
+            raise failure  # raised outside the except block: no chained aiohttp exception
+
+    async def aclose(self) -> None:
+        failure: httpx.TransportError | None = None
+        try:
+            await self._inner.aclose()
+        except _FAILURES as exc:
+            failure = map_failure(exc)
+        if failure is not None:
+            raise failure
+
+
+class SafeAiohttpTransport(AiohttpTransport):
+    """`AiohttpTransport` with the exception mapping above and httpx's meaning of ``limits``."""
+
+    def __init__(self, *, verify: ssl.SSLContext | str | bool, limits: httpx.Limits) -> None:
+        super().__init__(verify=verify, limits=limits)
+
+    def get_client(self) -> aiohttp.ClientSession:
+        # httpx's max_connections=None means unlimited (aiohttp: limit=0), not aiohttp's default 100.
+        connector = aiohttp.TCPConnector(
+            limit=self.limits.max_connections or 0,
+            keepalive_timeout=self.limits.keepalive_expiry,
+            ssl=self.ssl_context,
+        )
+        return aiohttp.ClientSession(connector=connector)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        failure: httpx.TransportError | None = None
+        try:
+            response = await super().handle_async_request(request)
+        except _FAILURES as exc:
+            failure = map_failure(exc)
+        if failure is not None:
+            raise failure
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _MappedStream(response.stream)
+        return response
