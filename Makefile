@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HAND_WRITTEN := src scripts tests
+HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
@@ -22,8 +22,8 @@ install: $(STAMP) ## Create .venv and install the project with its dev extras (p
 demo: $(STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator
 	$(BIN)/tmdb-auth demo
 
-bench: $(STAMP) ## Per-call cost vs raw httpx, requests and a raw socket; async, memory, import, generate
-	$(BIN)/python scripts/bench.py
+bench: $(STAMP) ## Per-call cost vs raw httpx, requests, a raw socket; async sweep, pool sizes, memory, import, generate
+	$(BIN)/python -m bench
 
 import-spec: $(STAMP) ## Merge OpenAPI sources into the spec: make import-spec FROM="page.md spec.yaml spec.json"
 	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md other.yaml ..."' >&2; exit 2; }
@@ -38,7 +38,7 @@ check-generated: $(STAMP) ## Fail, with a diff, if generated/ differs from what 
 lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the generated package
 	$(BIN)/ruff check $(HAND_WRITTEN)
 	$(BIN)/ruff format --check $(HAND_WRITTEN)
-	$(BIN)/mypy src scripts
+	$(BIN)/mypy src scripts bench
 	$(BIN)/mypy generated/tmdb_v4_client
 
 test: check-generated lint ## check-generated, lint, then the test suite
