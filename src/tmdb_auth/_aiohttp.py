@@ -16,7 +16,7 @@ import httpx
 
 from .errors import ConfigurationError
 
-INSTALL_HINT = "pip install 'tmdb-v4-auth[aiohttp]'"
+EXTRA_HINT = "pip install 'tmdb-v4-auth[aiohttp]'"
 
 
 def aiohttp_transport(*, verify: ssl.SSLContext | str | bool, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
@@ -33,6 +33,6 @@ def aiohttp_transport(*, verify: ssl.SSLContext | str | bool, limits: httpx.Limi
         from ._aiohttp_transport import SafeAiohttpTransport  # imported here: aiohttp is optional
     except ImportError as exc:
         raise ConfigurationError(
-            f'http_backend="aiohttp" needs the aiohttp extra ({exc.name or "aiohttp"} is missing): {INSTALL_HINT}'
+            f'http_backend="aiohttp" needs the aiohttp extra ({exc.name or "aiohttp"} is missing): {EXTRA_HINT}'
         ) from exc
     return SafeAiohttpTransport(verify=verify, limits=limits)

@@ -91,6 +91,8 @@ class SafeAiohttpTransport(AiohttpTransport):
     """`AiohttpTransport` with the exception mapping above and httpx's meaning of ``limits``."""
 
     def __init__(self, *, verify: ssl.SSLContext | str | bool, limits: httpx.Limits) -> None:
+        if isinstance(verify, str):  # a CA bundle path, as httpx accepts it (without its deprecation warning)
+            verify = ssl.create_default_context(cafile=verify)
         super().__init__(verify=verify, limits=limits)
 
     def get_client(self) -> aiohttp.ClientSession:

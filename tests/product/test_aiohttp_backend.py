@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
+import certifi
 import httpx
 import pytest
 from httpx_aiohttp import AiohttpTransport
@@ -45,7 +47,7 @@ from tmdb_auth import (
     RequestTimeoutError,
     TMDBError,
 )
-from tmdb_auth._aiohttp import INSTALL_HINT, aiohttp_transport
+from tmdb_auth._aiohttp import EXTRA_HINT, aiohttp_transport
 from tmdb_auth._aiohttp_transport import SafeAiohttpTransport, map_failure
 
 
@@ -342,10 +344,23 @@ def test_aclose_closes_the_aiohttp_session(server: LoopbackServer) -> None:
     assert asyncio.run(exchange_and_close()).closed
 
 
+def test_verify_is_honoured_as_httpx_takes_it() -> None:
+    strict, bundle, off = (
+        aiohttp_transport(verify=verify, limits=httpx.Limits()) for verify in (True, certifi.where(), False)
+    )
+    assert isinstance(strict, SafeAiohttpTransport)
+    assert isinstance(bundle, SafeAiohttpTransport)
+    assert isinstance(off, SafeAiohttpTransport)
+    assert strict.ssl_context.verify_mode == ssl.CERT_REQUIRED
+    assert bundle.ssl_context.verify_mode == ssl.CERT_REQUIRED
+    assert bundle.ssl_context.get_ca_certs()
+    assert off.ssl_context.verify_mode == ssl.CERT_NONE
+
+
 def test_missing_extra_is_a_configuration_error_naming_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "aiohttp", None)
     monkeypatch.delitem(sys.modules, "tmdb_auth._aiohttp_transport")
     with pytest.raises(ConfigurationError) as caught:
         aiohttp_transport(verify=True, limits=httpx.Limits())
-    assert INSTALL_HINT in str(caught.value)
+    assert EXTRA_HINT in str(caught.value)
     assert "pip install 'tmdb-v4-auth[aiohttp]'" in str(caught.value)
