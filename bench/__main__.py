@@ -25,7 +25,11 @@ def run(size: runs.Size) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             **{package: metadata.version(package) for package in ("httpx", "httpcore", "aiohttp", "requests")},
         },
-        "size": {**size.__dict__, "async_calls": {str(c): n for c, n in size.async_calls.items()}},
+        "size": {
+            **size.__dict__,
+            "server_delay_s": runs.SERVER_DELAY,
+            "async_calls": {str(c): n for c, n in size.async_calls.items()},
+        },
     }
     in_memory = runs.sync_rounds(clients.in_memory_clients, runs.reusable_token, size)
     results["sync_in_memory_us"] = {name: report.spread(v) for name, v in in_memory.items()}
@@ -37,6 +41,8 @@ def run(size: runs.Size) -> dict[str, Any]:
         results["pool_sweep"] = report.sweep_figures(pools)
         before, after = runs.memory_growth(base_url, size.memory_calls)
         results["memory"] = {"calls": size.memory_calls, "rss_before": before, "rss_after": after}
+    with fixed_server(delay=runs.SERVER_DELAY) as base_url:
+        results["pool_sweep_latency"] = report.sweep_figures(asyncio.run(runs.pool_sweep_with_latency(base_url, size)))
     with emulator_server() as base_url:
         emulator_size = runs.Size(**{**size.__dict__, "calls": size.emulator_calls, "rounds": size.emulator_rounds})
         emulated = runs.sync_rounds(

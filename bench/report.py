@@ -133,6 +133,14 @@ def print_report(r: dict[str, Any]) -> None:
         for connections, by_concurrency in r["pool_sweep"].items():
             print(_sweep_row(f"max_connections={connections}", by_concurrency[concurrency]))
 
+    delay_ms = r["size"]["server_delay_s"] * 1000
+    print(
+        f"\nAsyncTMDBAuth pool size, server answering after {delay_ms:.0f} ms (at most max_connections / delay per s):"
+    )
+    print(f"concurrency 32:\n{header}")
+    for connections, by_concurrency in r["pool_sweep_latency"].items():
+        print(_sweep_row(f"max_connections={connections}", by_concurrency["32"]))
+
     memory = r["memory"]
     print(
         f"\nRSS: {memory['rss_before'] / 2**20:.1f} MiB before, {memory['rss_after'] / 2**20:.1f} MiB after "

@@ -37,6 +37,7 @@ class Size:
     async_calls: dict[int, int]  # concurrency -> exchanges per client per round
     async_rounds: int
     pool_sizes: tuple[int, ...]  # AsyncTMDBAuth max_connections values swept
+    latency_calls: int  # exchanges per pool size per round against the delayed server
     memory_calls: int
     import_samples: int
     emulator_calls: int
@@ -49,6 +50,7 @@ FULL = Size(
     async_calls={1: 400, 4: 800, 32: 1000},
     async_rounds=3,
     pool_sizes=(4, 8, 16, 32, 100),
+    latency_calls=400,
     memory_calls=20000,
     import_samples=10,
     emulator_calls=200,
@@ -60,6 +62,7 @@ SMOKE = Size(
     async_calls={1: 8, 4: 16, 32: 64},
     async_rounds=1,
     pool_sizes=(4, 8, 16, 32, 100),
+    latency_calls=32,
     memory_calls=200,
     import_samples=2,
     emulator_calls=5,
@@ -67,6 +70,7 @@ SMOKE = Size(
 )
 SWEEP_CONCURRENCY = (1, 4, 32)
 POOL_CONCURRENCY = (1, 32)  # the pool sweep: the two ends of the async targets
+SERVER_DELAY = 0.02  # seconds: a round trip to a nearby API, for the pool sweep with latency
 
 
 # --- sync ---------------------------------------------------------------------------------------
@@ -159,6 +163,21 @@ async def async_sweep(base_url: str, size: Size) -> tuple[Sweep, Sweep]:
                 batch = await _measure(partial(clients.facade, base_url, limits), calls, concurrency)
                 pools[str(connections)][concurrency].append(batch)
     return sweep, pools
+
+
+async def pool_sweep_with_latency(base_url: str, size: Size) -> Sweep:
+    """AsyncTMDBAuth pool sizes at concurrency 32 against a server that answers after SERVER_DELAY.
+
+    On loopback a bigger pool only costs CPU; across a network it also buys parallelism
+    (at most max_connections / round trip exchanges per second). This shows where the two meet.
+    """
+    pools: Sweep = {str(n): {32: []} for n in size.pool_sizes}
+    for _ in range(size.async_rounds):
+        for connections in size.pool_sizes:
+            limits = clients.pool_limits(connections)
+            batch = await _measure(partial(clients.facade, base_url, limits), size.latency_calls, 32)
+            pools[str(connections)][32].append(batch)
+    return pools
 
 
 # --- memory, import time, regeneration ----------------------------------------------------------

@@ -2,10 +2,11 @@
 
 - a fixed-response server: an asyncio Protocol answering every request with the spec's
   example 200 body over HTTP/1.1 keep-alive (tens of thousands of responses per second on
-  one core, several times what any client here asks for);
+  one core, several times what any client here asks for); optionally each answer waits
+  ``delay`` seconds first, as a distant API's round trip would (the pool-size trade-off);
 - the project's emulator (``tmdb-auth emulator``): Starlette + uvicorn, JWTs, one-time tokens.
 
-    python -m bench.servers PORT_FILE   # the fixed-response server; writes its port to PORT_FILE
+    python -m bench.servers PORT_FILE [DELAY]   # the fixed-response server; writes its port to PORT_FILE
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from bench.clients import BODY, READ_TOKEN, content_length
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def serve_fixed(port_file: str) -> None:
-    """Answer every request with BODY; write the port to port_file once listening."""
+def serve_fixed(port_file: str, delay: float = 0.0) -> None:
+    """Answer every request with BODY (after `delay` seconds); write the port to port_file once listening."""
     response = (
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
         + str(len(BODY)).encode()
@@ -49,7 +50,10 @@ def serve_fixed(port_file: str) -> None:
                 if len(self.buffer) < end + 4 + length:
                     return
                 self.buffer = self.buffer[end + 4 + length :]
-                self.transport.write(response)
+                if delay:  # call_later keeps the order of equal delays: pipelined answers stay in order
+                    asyncio.get_running_loop().call_later(delay, self.transport.write, response)
+                else:
+                    self.transport.write(response)
 
     async def main() -> None:
         server = await asyncio.get_running_loop().create_server(Fixed, "127.0.0.1", 0, backlog=1024)
@@ -60,11 +64,12 @@ def serve_fixed(port_file: str) -> None:
 
 
 @contextmanager
-def fixed_server() -> Iterator[str]:
+def fixed_server(delay: float = 0.0) -> Iterator[str]:
     """The fixed-response server's base URL while it runs."""
     with tempfile.TemporaryDirectory() as scratch:
         port_file = Path(scratch) / "port"
-        process = subprocess.Popen([sys.executable, "-m", "bench.servers", str(port_file)], cwd=ROOT)
+        command = [sys.executable, "-m", "bench.servers", str(port_file), str(delay)]
+        process = subprocess.Popen(command, cwd=ROOT)
         try:
             deadline = time.monotonic() + 20
             while not port_file.exists() or not port_file.read_text():
@@ -94,4 +99,4 @@ def emulator_server() -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    serve_fixed(sys.argv[1])
+    serve_fixed(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)

@@ -61,6 +61,11 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
     for by_concurrency in results["pool_sweep"].values():
         assert set(by_concurrency) == {"1", "32"}
         assert all(set(figures) == FIGURES for figures in by_concurrency.values())
+    assert set(results["pool_sweep_latency"]) == {"4", "8", "16", "32", "100"}
+    for by_concurrency in results["pool_sweep_latency"].values():
+        assert set(by_concurrency) == {"32"}
+        assert set(by_concurrency["32"]) == FIGURES
+    assert "server answering after 20 ms" in result.stdout
     assert set(results["import_s"]) == {"httpx", "tmdb_auth"}
     assert results["memory"]["calls"] == 200
     assert results["generate_s"] > 0
