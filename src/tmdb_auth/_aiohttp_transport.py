@@ -16,10 +16,19 @@ exception that says truthfully whether the request may have been sent:
   invalid response -> ``httpx.RemoteProtocolError``; any other socket error -> ``httpx.ReadError``.
 
 The mapped exception quotes no server-provided text and chains nothing.
+
+Pool: aiohttp's connector is not fair once its limit is reached. A task that has just
+released a connection and asks again takes it before the waiter that was woken for it
+(measured at concurrency 32 over 8 connections: p99 latency about 1 s against a p50 of
+3 ms, and a starved request can run into the pool timeout). So ``max_connections`` is
+enforced here by a FIFO ``asyncio.Semaphore`` held until the response is closed, the
+connector itself unlimited, and waiting for a slot is bounded by httpx's pool timeout
+(``httpx.PoolTimeout``: not sent).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator
 
@@ -61,11 +70,26 @@ def map_failure(exc: BaseException) -> httpx.TransportError:
     return httpx.ReadError(f"the connection failed during the exchange ({kind})")
 
 
-class _MappedStream(httpx.AsyncByteStream):
-    """The response body, with failures while reading it mapped the same way."""
+class _Slot:
+    """One admission to the pool, given back once (when the response is closed, or on failure)."""
 
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+    __slots__ = ("_semaphore",)
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
+class _MappedStream(httpx.AsyncByteStream):
+    """The response body, with failures while reading it mapped the same way; closing it frees the slot."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, slot: _Slot) -> None:
         self._inner = inner
+        self._slot = slot
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         failure: httpx.TransportError | None = None
@@ -83,35 +107,54 @@ class _MappedStream(httpx.AsyncByteStream):
             await self._inner.aclose()
         except _FAILURES as exc:
             failure = map_failure(exc)
+        finally:
+            self._slot.release()
         if failure is not None:
             raise failure
 
 
 class SafeAiohttpTransport(AiohttpTransport):
-    """`AiohttpTransport` with the exception mapping above and httpx's meaning of ``limits``."""
+    """`AiohttpTransport` with the exception mapping above and a fair ``max_connections``."""
 
     def __init__(self, *, verify: ssl.SSLContext | str | bool, limits: httpx.Limits) -> None:
         if isinstance(verify, str):  # a CA bundle path, as httpx accepts it (without its deprecation warning)
             verify = ssl.create_default_context(cafile=verify)
         super().__init__(verify=verify, limits=limits)
+        # httpx's max_connections=None means unlimited, not aiohttp's default 100.
+        connections = limits.max_connections
+        self._slots = None if connections is None else asyncio.Semaphore(connections)
 
     def get_client(self) -> aiohttp.ClientSession:
-        # httpx's max_connections=None means unlimited (aiohttp: limit=0), not aiohttp's default 100.
-        connector = aiohttp.TCPConnector(
-            limit=self.limits.max_connections or 0,
-            keepalive_timeout=self.limits.keepalive_expiry,
-            ssl=self.ssl_context,
-        )
+        # limit=0: the connector never queues; the FIFO semaphore above is the limit.
+        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=self.limits.keepalive_expiry, ssl=self.ssl_context)
         return aiohttp.ClientSession(connector=connector)
 
+    async def _admit(self, request: httpx.Request) -> _Slot:
+        if self._slots is None:
+            return _Slot(None)
+        pool_timeout = request.extensions.get("timeout", {}).get("pool")
+        try:
+            async with asyncio.timeout(pool_timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise httpx.PoolTimeout(
+                f"no connection free within {pool_timeout} s (max_connections={self.limits.max_connections})"
+            ) from None
+        return _Slot(self._slots)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        slot = await self._admit(request)
         failure: httpx.TransportError | None = None
         try:
             response = await super().handle_async_request(request)
         except _FAILURES as exc:
             failure = map_failure(exc)
+        except BaseException:  # cancelled: free the slot, change nothing else
+            slot.release()
+            raise
         if failure is not None:
+            slot.release()
             raise failure
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _MappedStream(response.stream)
+        response.stream = _MappedStream(response.stream, slot)
         return response

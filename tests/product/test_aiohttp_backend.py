@@ -328,6 +328,49 @@ def test_limits_cap_the_aiohttp_pool(server: LoopbackServer) -> None:
     assert 1 <= server.connections <= 2
 
 
+def test_the_pool_is_fair_when_full(server: LoopbackServer) -> None:
+    """aiohttp's connector lets a task that just freed a connection take it again before the
+    woken waiter; the transport's FIFO admission keeps every worker moving."""
+    workers, rounds = 4, 5
+    server.reply(*[Reply(200, success_body()) for _ in range(workers * rounds)])
+
+    async def worker(auth: AsyncTMDBAuth, number: int) -> None:
+        for _ in range(rounds):
+            await auth.create_access_token(f"{REQUEST_TOKEN}-{number}")
+
+    async def all_workers() -> None:
+        transport = aiohttp_transport(verify=True, limits=httpx.Limits(max_connections=1))
+        async with aiohttp_auth(server.url, transport=transport) as auth:
+            await asyncio.gather(*(worker(auth, number) for number in range(workers)))
+
+    asyncio.run(all_workers())
+    order = [received.json()["request_token"].rsplit("-", 1)[1] for received in server.received]
+    assert len(order) == workers * rounds
+    assert len(set(order[:workers])) == workers, f"a worker was starved: {order}"
+
+
+def test_waiting_for_a_full_pool_is_bounded_by_the_pool_timeout(server: LoopbackServer) -> None:
+    server.reply(Reply(200, success_body(), delay=1.0))
+    timeout = httpx.Timeout(5.0, pool=0.2)
+
+    async def two_exchanges() -> tuple[AccessToken | BaseException, ...]:
+        transport = aiohttp_transport(verify=True, limits=httpx.Limits(max_connections=1))
+        async with aiohttp_auth(server.url, transport=transport, timeout=timeout, max_retries=0) as auth:
+            first = asyncio.create_task(auth.create_access_token(REQUEST_TOKEN))
+            await asyncio.sleep(0.05)
+            started = time.monotonic()
+            with pytest.raises(RequestTimeoutError) as caught:
+                await auth.create_access_token(REQUEST_TOKEN)
+            assert time.monotonic() - started < 0.8
+            assert caught.value.request_sent is False
+            assert isinstance(caught.value.__cause__, httpx.PoolTimeout)
+            assert len(server.received) == 1
+            return (await first,)
+
+    (first,) = asyncio.run(two_exchanges())
+    assert isinstance(first, AccessToken)
+
+
 def test_aclose_closes_the_aiohttp_session(server: LoopbackServer) -> None:
     server.reply(Reply(200, success_body()))
     transport = aiohttp_transport(verify=True, limits=httpx.Limits())
