@@ -29,8 +29,11 @@ def aiohttp_transport(*, verify: ssl.SSLContext | str | bool, limits: httpx.Limi
     Raises:
         ConfigurationError: aiohttp or httpx-aiohttp is not installed.
     """
-    try:
-        from ._aiohttp_transport import SafeAiohttpTransport  # imported here: aiohttp is optional
+    try:  # both by name: cached after the first call, and blocked ones (sys.modules[name] = None) still fail
+        import aiohttp  # noqa: F401
+        import httpx_aiohttp  # noqa: F401
+
+        from ._aiohttp_transport import SafeAiohttpTransport
     except ImportError as exc:
         raise ConfigurationError(
             f'http_backend="aiohttp" needs the aiohttp extra ({exc.name or "aiohttp"} is missing): {EXTRA_HINT}'

@@ -5,26 +5,29 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-import re
 from collections.abc import Mapping
 
 import attrs
 import httpx
 
+from ._core import token_problem
 from ._version import __version__
 from .errors import ConfigurationError
 
 READ_TOKEN_ENV = "TMDB_READ_ACCESS_TOKEN"  # noqa: S105 (the variable name, not a secret)
 BASE_URL_ENV = "TMDB_BASE_URL"
+SITE_URL_ENV = "TMDB_SITE_URL"
 DEFAULT_BASE_URL = "https://api.themoviedb.org"
+DEFAULT_SITE_URL = "https://www.themoviedb.org"
 DEFAULT_TIMEOUT = 10.0
+"""Seconds for each of connect, read, write and pool wait (the CLI's --timeout default too)."""
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_RETRY_AFTER = 30.0
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+"""Largest response body read (TMDB's auth answers are a few hundred bytes)."""
+ATTEMPT_TIMEOUT_FACTOR = 3
+"""Default attempt_timeout: this many times the longest timeout part (httpx's are per read)."""
 USER_AGENT = f"tmdb-v4-auth/{__version__}"
-
-# A token travels in an HTTP header: anything outside visible ASCII would be rejected by
-# httpx with an error that may quote the header, or would allow header injection.
-_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
 
 
 @attrs.frozen
@@ -33,7 +36,10 @@ class Settings:
 
     read_access_token: str = attrs.field(repr=False)
     base_url: str
+    site_url: str
     timeout: httpx.Timeout
+    attempt_timeout: float
+    max_response_bytes: int
     max_retries: int
     max_retry_after: float
 
@@ -47,31 +53,55 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def resolve_base_url(base_url: str | None, allow_insecure_http: bool, environ: Mapping[str, str]) -> str:
-    """The base URL to use: the argument, else $TMDB_BASE_URL, else https://api.themoviedb.org."""
-    if base_url is None:
-        base_url = environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    if not isinstance(base_url, str):
-        raise ConfigurationError(f"base_url must be a str such as {DEFAULT_BASE_URL!r}, not {type(base_url).__name__}")
+def resolve_url(
+    value: str | None, *, name: str, env: str, default: str, allow_insecure_http: bool, environ: Mapping[str, str]
+) -> str:
+    """An http(s) root URL: the argument, else $`env`, else `default`; http only to loopback unless allowed."""
+    if value is None:
+        value = environ.get(env) or default
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a str such as {default!r}, not {type(value).__name__}")
     try:
-        url = httpx.URL(base_url)
+        url = httpx.URL(value)
     except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"base_url {base_url!r} is not a valid URL: {exc}") from exc
+        raise ConfigurationError(f"{name} {value!r} is not a valid URL: {exc}") from exc
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(
-            f"base_url {base_url!r} must be an http(s) URL with a host, such as {DEFAULT_BASE_URL!r}"
-        )
+        raise ConfigurationError(f"{name} {value!r} must be an http(s) URL with a host, such as {default!r}")
     if url.userinfo or url.query or url.fragment:
         raise ConfigurationError(
-            f"base_url {url.copy_with(username=None, password=None)!s} must not carry credentials, a query or "
+            f"{name} {url.copy_with(username=None, password=None)!s} must not carry credentials, a query or "
             "a fragment: the read access token is passed separately"
         )
     if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
         raise ConfigurationError(
-            f"base_url {base_url!r} uses plain http to a host that is not loopback: the bearer token would "
-            "travel in clear text. Use https, or pass allow_insecure_http=True if you really mean it."
+            f"{name} {value!r} uses plain http to a host that is not loopback: tokens would travel in clear "
+            "text. Use https, or pass allow_insecure_http=True if you really mean it."
         )
     return str(url).rstrip("/")
+
+
+def resolve_base_url(base_url: str | None, allow_insecure_http: bool, environ: Mapping[str, str]) -> str:
+    """The base URL to use: the argument, else $TMDB_BASE_URL, else https://api.themoviedb.org."""
+    return resolve_url(
+        base_url,
+        name="base_url",
+        env=BASE_URL_ENV,
+        default=DEFAULT_BASE_URL,
+        allow_insecure_http=allow_insecure_http,
+        environ=environ,
+    )
+
+
+def resolve_site_url(site_url: str | None, allow_insecure_http: bool, environ: Mapping[str, str]) -> str:
+    """The website serving the approval page: the argument, else $TMDB_SITE_URL, else https://www.themoviedb.org."""
+    return resolve_url(
+        site_url,
+        name="site_url",
+        env=SITE_URL_ENV,
+        default=DEFAULT_SITE_URL,
+        allow_insecure_http=allow_insecure_http,
+        environ=environ,
+    )
 
 
 def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]) -> str:
@@ -85,10 +115,11 @@ def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]
     if not isinstance(token, str):
         raise ConfigurationError(f"read_access_token must be a str, not {type(token).__name__}")
     token = token.strip()
-    if not _TOKEN_CHARS.fullmatch(token):
+    problem = token_problem(token)
+    if problem is not None:
+        source = "the argument" if read_access_token is not None else READ_TOKEN_ENV
         raise ConfigurationError(
-            f"The read access token (from {'the argument' if read_access_token is not None else READ_TOKEN_ENV}) "
-            "contains spaces, control or non-ASCII characters; copy it again from your TMDB API settings"
+            f"The read access token (from {source}) {problem.split(':')[0]}; copy it again from your TMDB API settings"
         )
     return token
 
@@ -104,11 +135,20 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+def _positive_seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
 def resolve_settings(
     read_access_token: str | None,
     *,
     base_url: str | None,
+    site_url: str | None,
     timeout: float | httpx.Timeout,
+    attempt_timeout: float | None,
+    max_response_bytes: int,
     max_retries: int,
     max_retry_after: float,
     allow_insecure_http: bool,
@@ -120,10 +160,21 @@ def resolve_settings(
         raise ConfigurationError(f"max_retries must be an int from 0 to 10, not {max_retries!r}")
     if isinstance(max_retry_after, bool) or not isinstance(max_retry_after, int | float) or not max_retry_after >= 0:
         raise ConfigurationError(f"max_retry_after must be a number of seconds >= 0, not {max_retry_after!r}")
+    if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1024:
+        raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {max_response_bytes!r}")
+    resolved_timeout = resolve_timeout(timeout)
+    if attempt_timeout is None:
+        parts = (resolved_timeout.connect, resolved_timeout.read, resolved_timeout.write, resolved_timeout.pool)
+        attempt = ATTEMPT_TIMEOUT_FACTOR * max(part for part in parts if part is not None)
+    else:
+        attempt = _positive_seconds("attempt_timeout", attempt_timeout)
     return Settings(
         read_access_token=resolve_read_token(read_access_token, env),
         base_url=resolve_base_url(base_url, allow_insecure_http, env),
-        timeout=resolve_timeout(timeout),
+        site_url=resolve_site_url(site_url, allow_insecure_http, env),
+        timeout=resolved_timeout,
+        attempt_timeout=attempt,
+        max_response_bytes=max_response_bytes,
         max_retries=max_retries,
         max_retry_after=float(max_retry_after),
     )

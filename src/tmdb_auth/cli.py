@@ -5,26 +5,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from urllib.parse import urlencode
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from ._settings import READ_TOKEN_ENV
+from ._settings import DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
 from .errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
+    InvalidAccessTokenError,
     InvalidInputError,
     InvalidRequestTokenError,
     NetworkError,
+    PermissionDeniedError,
     RequestTokenNotApprovedError,
     ResponseFormatError,
     TMDBError,
 )
 
-SITE_URL = "https://www.themoviedb.org"
+if TYPE_CHECKING:
+    from .client import TMDBAuth
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -33,16 +38,24 @@ EXIT_READ_TOKEN_REJECTED = 3
 EXIT_REQUEST_TOKEN = 4
 EXIT_UNAVAILABLE = 5
 EXIT_MALFORMED_RESPONSE = 6
+EXIT_ACCESS_TOKEN = 7
 
 EXIT_CODES_HELP = f"""exit codes:
   {EXIT_OK}  success
-  {EXIT_USAGE}  usage error, bad input or configuration (e.g. no {READ_TOKEN_ENV})
-  {EXIT_READ_TOKEN_REJECTED}  the read access token was rejected
+  {EXIT_USAGE}  usage error, bad input or configuration (e.g. no {READ_TOKEN_ENV}, a missing extra)
+  {EXIT_READ_TOKEN_REJECTED}  the read access token was rejected, or lacks a permission
   {EXIT_REQUEST_TOKEN}  the request token is invalid, expired, used, or not approved yet
+  {EXIT_ACCESS_TOKEN}  the access token is invalid, expired or already revoked
   {EXIT_UNAVAILABLE}  rate limited, server error, network error, or another API error
-  {EXIT_MALFORMED_RESPONSE}  the server's response was malformed
+  {EXIT_MALFORMED_RESPONSE}  the server's response was malformed or too large
   {EXIT_INTERNAL}  an unexpected internal error
 """
+
+STDIN_HELP = (
+    "or - to read it from stdin (safer: command-line arguments are visible to other users in `ps` "
+    "and are kept in shell history)"
+)
+EMULATOR_EXTRA = "pip install 'tmdb-v4-auth[emulator]'"
 
 
 class UsageError(Exception):
@@ -53,10 +66,12 @@ def exit_code_for(error: BaseException) -> int:
     """The documented exit code for an error."""
     if isinstance(error, UsageError | InvalidInputError | ConfigurationError):
         return EXIT_USAGE
-    if isinstance(error, AuthenticationError):
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
         return EXIT_READ_TOKEN_REJECTED
     if isinstance(error, InvalidRequestTokenError | RequestTokenNotApprovedError):
         return EXIT_REQUEST_TOKEN
+    if isinstance(error, InvalidAccessTokenError):
+        return EXIT_ACCESS_TOKEN
     if isinstance(error, APIError | NetworkError):
         return EXIT_UNAVAILABLE
     if isinstance(error, ResponseFormatError):
@@ -73,60 +88,112 @@ def _read_token(args: argparse.Namespace) -> str | None:
         raise UsageError(f"cannot read --read-token-file {args.read_token_file}: {exc.strerror}") from exc
 
 
-def _request_token_argument(value: str) -> str:
-    if value == "-":
-        return sys.stdin.readline().strip()
-    return value
+def secret_argument(value: str, name: str) -> str:
+    """A secret given on the command line, or read from stdin when it is ``-``."""
+    if value != "-":
+        return value
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise UsageError(f"{name} was - but stdin held no token")
+    return line
 
 
-def cmd_access_token(args: argparse.Namespace) -> int:
+def _client(args: argparse.Namespace) -> TMDBAuth:
+    """The facade configured from the common options (logging to stderr with -v)."""
     from .client import TMDBAuth
 
     if args.verbose:
         import logging
 
         logging.basicConfig(level=logging.INFO, format="tmdb-auth: %(message)s", stream=sys.stderr)
-    request_token = _request_token_argument(args.request_token)
-    with TMDBAuth(_read_token(args), base_url=args.base_url, timeout=args.timeout) as auth:
+    return TMDBAuth(_read_token(args), base_url=args.base_url, site_url=args.site_url, timeout=args.timeout)
+
+
+def _print_assignments(values: dict[str, str]) -> None:
+    """``NAME=value`` lines, quoted for ``eval`` where a value needs it."""
+    print("\n".join(f"{name}={shlex.quote(value)}" for name, value in values.items()))
+
+
+def cmd_request_token(args: argparse.Namespace) -> int:
+    with _client(args) as auth:
+        request = auth.create_request_token(redirect_to=args.redirect_to)
+    expires_at = request.expires_at.isoformat() if request.expires_at else None
+    if args.format == "env":
+        _print_assignments(
+            {
+                "TMDB_REQUEST_TOKEN": request.request_token,
+                "TMDB_APPROVAL_URL": request.approval_url,
+                "TMDB_REQUEST_TOKEN_EXPIRES_AT": expires_at or "",
+            }
+        )
+    else:
+        print(
+            json.dumps(
+                {"request_token": request.request_token, "approval_url": request.approval_url, "expires_at": expires_at}
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_access_token(args: argparse.Namespace) -> int:
+    request_token = secret_argument(args.request_token, "REQUEST_TOKEN")
+    with _client(args) as auth:
         token = auth.create_access_token(request_token)
     if args.format == "env":
-        print(f"TMDB_ACCESS_TOKEN={token.access_token}\nTMDB_ACCOUNT_ID={token.account_id}")
+        _print_assignments({"TMDB_ACCESS_TOKEN": token.access_token, "TMDB_ACCOUNT_ID": token.account_id})
     else:
         print(json.dumps({"access_token": token.access_token, "account_id": token.account_id}))
     return EXIT_OK
 
 
-def approve_url(request_token: str, redirect_to: str | None = None, site_url: str = SITE_URL) -> str:
-    """The page where the user approves `request_token`."""
-    from ._exchange import build_request_body
-
-    build_request_body(request_token)  # the same validation as the exchange
-    query = {"request_token": request_token}
-    if redirect_to:
-        query["redirect_to"] = redirect_to
-    return f"{site_url.rstrip('/')}/auth/access?{urlencode(query)}"
+def logout_access_token(args: argparse.Namespace) -> str:
+    """The access token `tmdb-auth logout` revokes (the one place to add another source, e.g. a stored one)."""
+    return secret_argument(args.access_token, "ACCESS_TOKEN")
 
 
-def cmd_approve_url(args: argparse.Namespace) -> int:
-    print(approve_url(_request_token_argument(args.request_token), args.redirect_to, args.site_url))
+def cmd_logout(args: argparse.Namespace) -> int:
+    access_token = logout_access_token(args)
+    with _client(args) as auth:
+        auth.logout(access_token)
+    print("Logged out: the access token is revoked.")
     return EXIT_OK
 
 
-def cmd_emulator(args: argparse.Namespace) -> int:
-    from .emulator import Emulator, parse_fault, parse_rate_limit
+def cmd_approve_url(args: argparse.Namespace) -> int:
+    from .client import approval_url
+
+    request_token = secret_argument(args.request_token, "REQUEST_TOKEN")
+    print(approval_url(request_token, site_url=args.site_url, redirect_to=args.redirect_to))
+    return EXIT_OK
+
+
+def emulator_module() -> ModuleType:
+    """`tmdb_auth.emulator`, or a UsageError naming the extra to install when its dependencies are missing."""
+    import importlib
 
     try:
-        rate_limit = parse_rate_limit(args.rate_limit) if args.rate_limit else None
-        faults = [parse_fault(spec) for spec in args.fault]
+        return importlib.import_module(f"{__package__}.emulator")
+    except ImportError as exc:
+        missing = f" ({exc.name} is not installed)" if exc.name else ""
+        raise UsageError(f"this command needs the emulator extra{missing}: {EMULATOR_EXTRA}") from exc
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    emulator_mod = emulator_module()
+    try:
+        rate_limit = emulator_mod.parse_rate_limit(args.rate_limit) if args.rate_limit else None
+        faults = [emulator_mod.parse_fault(spec) for spec in args.fault]
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    emulator = Emulator(args.host, args.port, read_token=args.read_token, rate_limit=rate_limit)
+    read_token = secret_argument(args.read_token, "--read-token") if args.read_token else None
+    emulator = emulator_mod.Emulator(args.host, args.port, read_token=read_token, rate_limit=rate_limit)
     for fault, count in faults:
         emulator.inject(fault.kind, count, fault.seconds)
     emulator.start()
     print(f"TMDB v4 auth emulator listening on {emulator.base_url}", flush=True)
     print(f"TMDB_BASE_URL={emulator.base_url}", flush=True)
     print(f"TMDB_READ_ACCESS_TOKEN={emulator.read_token}", flush=True)
+    print(f"TMDB_SITE_URL={emulator.base_url}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     try:
         _wait_for_signal()
@@ -149,6 +216,7 @@ def _wait_for_signal() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    emulator_module()
     from .demo import run_demo
 
     return run_demo(print)
@@ -176,25 +244,53 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
+    def site_url_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--site-url",
+            metavar="URL",
+            help=f"the TMDB website serving the approval page (default: ${SITE_URL_ENV}, else {DEFAULT_SITE_URL})",
+        )
+
+    def api_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--read-token-file",
+            metavar="PATH",
+            help=f"file holding the API Read Access Token (default: ${READ_TOKEN_ENV})",
+        )
+        sub.add_argument("--base-url", help="API root (default: $TMDB_BASE_URL, else https://api.themoviedb.org)")
+        site_url_option(sub)
+        sub.add_argument(
+            "--timeout", type=float, default=DEFAULT_TIMEOUT, help=f"seconds per request (default: {DEFAULT_TIMEOUT:g})"
+        )
+        sub.add_argument("-v", "--verbose", action="store_true", help="report retries on stderr")
+
+    request = add("request-token", cmd_request_token, "Create a request token for the user to approve.")
+    request.add_argument("--redirect-to", metavar="URL", help="where TMDB sends the user after approving")
+    request.add_argument("--format", choices=["json", "env"], default="json", help="output format (default: json)")
+    api_options(request)
+
     access = add("access-token", cmd_access_token, "Exchange an approved request token for a user access token.")
-    access.add_argument("request_token", metavar="REQUEST_TOKEN", help="the approved request token, or - for stdin")
-    access.add_argument(
-        "--read-token-file", metavar="PATH", help=f"file holding the API Read Access Token (default: ${READ_TOKEN_ENV})"
-    )
-    access.add_argument("--base-url", help="API root (default: $TMDB_BASE_URL, else https://api.themoviedb.org)")
-    access.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default: 10)")
+    access.add_argument("request_token", metavar="REQUEST_TOKEN", help=f"the approved request token, {STDIN_HELP}")
     access.add_argument("--format", choices=["json", "env"], default="json", help="output format (default: json)")
-    access.add_argument("-v", "--verbose", action="store_true", help="report retries on stderr")
+    api_options(access)
+
+    logout = add("logout", cmd_logout, "Log out: revoke a user access token.")
+    logout.add_argument("access_token", metavar="ACCESS_TOKEN", help=f"the user access token to revoke, {STDIN_HELP}")
+    api_options(logout)
 
     approve = add("approve-url", cmd_approve_url, "Print the TMDB page where the user approves a request token.")
-    approve.add_argument("request_token", metavar="REQUEST_TOKEN", help="the request token, or - for stdin")
+    approve.add_argument("request_token", metavar="REQUEST_TOKEN", help=f"the request token, {STDIN_HELP}")
     approve.add_argument("--redirect-to", metavar="URL", help="where TMDB sends the user after approving")
-    approve.add_argument("--site-url", default=SITE_URL, help=f"the TMDB website (default: {SITE_URL})")
+    site_url_option(approve)
 
-    emulator = add("emulator", cmd_emulator, "Run the local TMDB v4 auth emulator in the foreground.")
+    emulator = add(
+        "emulator", cmd_emulator, f"Run the local TMDB v4 auth emulator in the foreground ({EMULATOR_EXTRA})."
+    )
     emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     emulator.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
-    emulator.add_argument("--read-token", help="the read access token to accept (default: a random one, printed)")
+    emulator.add_argument(
+        "--read-token", help=f"the read access token to accept (default: a random one, printed), {STDIN_HELP}"
+    )
     emulator.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 beyond N requests per SECONDS")
     emulator.add_argument(
         "--fault",
@@ -204,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail the next COUNT requests: unavailable, bad-gateway, drop, or delay=SECONDS (repeatable)",
     )
 
-    add("demo", cmd_demo, "Run the whole login flow against a local emulator and show each step.")
+    add("demo", cmd_demo, f"Run the whole login flow against a local emulator and show each step ({EMULATOR_EXTRA}).")
     return parser
 
 

@@ -1,33 +1,86 @@
-"""TMDBAuth and AsyncTMDBAuth: thin I/O shells around the sans-I/O core in `_exchange`."""
+"""TMDBAuth and AsyncTMDBAuth: thin I/O shells over the sans-I/O core in `_core`.
+
+Each instance owns one httpx client, built by `_transport.build_httpx_client` and handed to
+the generated client; every operation goes through the generated ``sync_detailed`` /
+``asyncio_detailed`` inside one `_send` loop (attempt, interpret, retry per `_retry`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
 from tmdb_v4_client import AuthenticatedClient
-from tmdb_v4_client.api.auth import create_an_access_token
-from tmdb_v4_client.models import CreateAnAccessTokenBody
+from tmdb_v4_client.api.auth import create_a_request_token, create_an_access_token, logout
+from tmdb_v4_client.types import Response
 
-from . import _retry
-from ._exchange import build_request_body, interpret_response, transport_error
+from . import _core, _retry
+from ._core import M, R, Spec, interpret
 from ._settings import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
-    USER_AGENT,
     Settings,
     resolve_settings,
+    resolve_site_url,
 )
-from .errors import ClientClosedError, ConfigurationError, TMDBError
-from .models import AccessToken
+from ._transport import HttpBackend, build_httpx_client, end_attempt, start_attempt, transport_error
+from .errors import APIError, ClientClosedError, ConfigurationError, TMDBError
+from .models import AccessToken, RequestToken
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword options both clients take (see `TMDBAuth`)."""
+
+    base_url: str | None
+    site_url: str | None
+    timeout: float | httpx.Timeout
+    attempt_timeout: float | None
+    max_response_bytes: int
+    max_retries: int
+    max_retry_after: float
+    allow_insecure_http: bool
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
+    client_options: Mapping[str, Any] | None
+    sleep: Callable[[float], Any] | None
+
+
+def _request_token_value(request_token: str | RequestToken) -> str:
+    return request_token.request_token if isinstance(request_token, RequestToken) else request_token
+
+
+def _access_token_value(access_token: str | AccessToken) -> str:
+    return access_token.access_token if isinstance(access_token, AccessToken) else access_token
+
+
+def approval_url(
+    request_token: str | RequestToken,
+    *,
+    site_url: str | None = None,
+    redirect_to: str | None = None,
+    allow_insecure_http: bool = False,
+) -> str:
+    """The TMDB page where the user approves `request_token`, without a client (no read token needed).
+
+    ``site_url`` defaults to ``$TMDB_SITE_URL``, else ``https://www.themoviedb.org``; the v4
+    login takes ``redirect_to`` at `create_request_token`, the optional one here is added to
+    the query for sites that read it there.
+
+    Raises:
+        InvalidInputError: a malformed request token or redirect_to.
+        ConfigurationError: a bad site_url.
+    """
+    site = resolve_site_url(site_url, allow_insecure_http, os.environ)
+    return _core.approval_url(site, _request_token_value(request_token), redirect_to)
 
 
 class _Base:
-    """Configuration, lifecycle and repr shared by the sync and async clients."""
+    """Configuration, lifecycle, inputs and repr shared by the sync and async clients."""
 
     _settings: Settings
     _api: AuthenticatedClient
@@ -38,36 +91,43 @@ class _Base:
         read_access_token: str | None = None,
         *,
         base_url: str | None = None,
+        site_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        attempt_timeout: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         allow_insecure_http: bool = False,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         client_options: Mapping[str, Any] | None = None,
+        sleep: Callable[[float], Any] | None = None,
     ) -> None:
         self._settings = resolve_settings(
             read_access_token,
             base_url=base_url,
+            site_url=site_url,
             timeout=timeout,
+            attempt_timeout=attempt_timeout,
+            max_response_bytes=max_response_bytes,
             max_retries=max_retries,
             max_retry_after=max_retry_after,
             allow_insecure_http=allow_insecure_http,
         )
-        httpx_args = dict(client_options or {})
-        for reserved in ("base_url", "headers", "timeout", "auth"):
-            if reserved in httpx_args:
-                raise ConfigurationError(f"client_options must not set {reserved!r}: it is managed by the client")
-        if transport is not None:
-            httpx_args["transport"] = transport
+        if sleep is not None and not callable(sleep):
+            raise ConfigurationError(f"sleep must be callable, not {type(sleep).__name__}")
+        self._sleep = sleep
+        # The facade's own httpx client goes to the generated client, so `client_options`
+        # reach httpx once and headers and timeout have one owner (the builder).
         self._api = AuthenticatedClient(
-            base_url=self._settings.base_url,
-            token=self._settings.read_access_token,
-            timeout=self._settings.timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            raise_on_unexpected_status=False,
-            httpx_args=httpx_args,
+            base_url=self._settings.base_url, token=self._settings.read_access_token, raise_on_unexpected_status=False
         )
+        self._attach(transport, client_options)
         self._closed = False
+
+    def _attach(
+        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
+    ) -> None:
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -75,12 +135,25 @@ class _Base:
         return self._settings.base_url
 
     @property
+    def site_url(self) -> str:
+        """The TMDB website serving the approval page."""
+        return self._settings.site_url
+
+    @property
     def closed(self) -> bool:
         """True once the client was closed; it cannot be used again."""
         return self._closed
 
-    def _secrets(self, request_token: str) -> tuple[str, str]:
-        return (self._settings.read_access_token, request_token)
+    def approval_url(self, request_token: str | RequestToken) -> str:
+        """The page on ``site_url`` where the user approves `request_token` (no request is sent).
+
+        Raises:
+            InvalidInputError: a malformed request token.
+        """
+        return _core.approval_url(self._settings.site_url, _request_token_value(request_token))
+
+    def _secrets(self, *tokens: object) -> tuple[str, ...]:
+        return (self._settings.read_access_token, *(token for token in tokens if isinstance(token, str)))
 
     def _check_open(self) -> None:
         if self._closed:
@@ -88,9 +161,11 @@ class _Base:
                 f"this {type(self).__name__} is closed; create a new one (or keep using it inside its `with` block)"
             )
 
-    def _prepare(self, request_token: str) -> CreateAnAccessTokenBody:
-        self._check_open()
-        return build_request_body(request_token)
+    def _retry_wait(self, spec: Spec[Any, Any], error: TMDBError, retries: int) -> float | None:
+        wait = _retry.retry_wait(spec.operation, error, retries, self._settings)
+        if wait is not None:
+            _retry.log_retry(spec.operation, error, wait, retries, self._settings)
+        return wait
 
     def __repr__(self) -> str:
         settings = self._settings
@@ -101,19 +176,27 @@ class _Base:
 
 
 class TMDBAuth(_Base):
-    """Exchange an approved request token for a TMDB v4 user access token (synchronous).
+    """TMDB v4 user login (synchronous): request token -> user approval -> access token -> logout.
 
     Args:
         read_access_token: the app's API Read Access Token; ``None`` reads ``TMDB_READ_ACCESS_TOKEN``.
         base_url: the API root; ``None`` reads ``TMDB_BASE_URL``, else ``https://api.themoviedb.org``.
             Plain ``http://`` is only accepted for loopback hosts unless ``allow_insecure_http=True``.
+        site_url: the website serving the approval page; ``None`` reads ``TMDB_SITE_URL``, else
+            ``https://www.themoviedb.org`` (same rules as ``base_url``).
         timeout: seconds (or an ``httpx.Timeout``) for connect, read, write and pool; default 10.
-        max_retries: retries of a failure that surely did not consume the request token (HTTP 429,
-            HTTP 503, connection failures before sending); default 2.
+        attempt_timeout: seconds one attempt (request and whole response) may take, however
+            the server trickles its answer; default 3 x the longest timeout part.
+        max_response_bytes: the largest response body read; default 1 MiB.
+        max_retries: retries of a failure where repeating the operation cannot hurt (see
+            the README's retry rules per operation); default 2.
         max_retry_after: the longest ``Retry-After`` (seconds) honoured; a longer one raises
             ``RateLimitError`` at once. Default 30.
-        transport: an ``httpx.BaseTransport`` (tests, custom networking).
-        client_options: extra ``httpx.Client`` arguments (``proxy``, ``mounts``, ``verify``, ``limits``...).
+        transport: an ``httpx.BaseTransport`` (tests, custom networking). It stays yours:
+            closing the client does not close it.
+        client_options: extra ``httpx.Client`` arguments (``verify``, ``proxy``, ``limits``,
+            ``follow_redirects``, ``cookies``, ``mounts``, ``event_hooks``...).
+        sleep: how to wait between retries (default ``time.sleep``); tests pass a fake clock.
 
     One HTTP connection pool per instance, reused across calls (keep-alive). Use it as a
     context manager, or call ``close()``.
@@ -122,39 +205,108 @@ class TMDBAuth(_Base):
         ConfigurationError: a missing or malformed option.
     """
 
-    def create_access_token(self, request_token: str) -> AccessToken:
+    _http: httpx.Client
+
+    def _attach(
+        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
+    ) -> None:
+        self._http = build_httpx_client(
+            httpx.Client, self._settings, transport=transport, client_options=client_options
+        )
+        self._api.set_httpx_client(self._http)
+
+    def _send(self, spec: Spec[M, R], call: Callable[[], Response[M]], secrets: tuple[str, ...]) -> R:
+        retries = 0
+        while True:
+            self._check_open()
+            cause: BaseException | None = None
+            attempt = start_attempt(self._settings)
+            try:
+                response = call()
+            except httpx.HTTPError as exc:
+                error = transport_error(exc, spec.operation, secrets)
+                cause = exc
+            else:
+                try:
+                    return interpret(
+                        spec, response.status_code, response.headers, response.content, response.parsed, secrets
+                    )
+                except APIError as exc:
+                    error = exc
+            finally:
+                end_attempt(attempt)
+            wait = self._retry_wait(spec, error, retries)
+            if wait is None:
+                raise error from cause
+            (self._sleep or _retry.sleep)(wait)
+            retries += 1
+
+    def create_request_token(self, redirect_to: str | None = None) -> RequestToken:
+        """Create a request token for the user to approve (``POST /4/auth/request_token``).
+
+        Args:
+            redirect_to: an absolute http(s) URL TMDB sends the user to after approval.
+
+        Returns:
+            A `RequestToken`: send the user to its ``approval_url``.
+
+        Raises:
+            InvalidInputError: ``redirect_to`` is not an absolute http(s) URL (nothing was sent).
+            APIError: TMDB answered with an error; see its subclasses.
+            ResponseFormatError: a 2xx response without a usable request token.
+            NetworkError: the connection failed or timed out.
+            ClientClosedError: the client was closed.
+        """
+        self._check_open()
+        body = _core.request_token_body(redirect_to)
+        token = self._send(
+            _core.CREATE_REQUEST_TOKEN,
+            lambda: create_a_request_token.sync_detailed(client=self._api, body=body),
+            self._secrets(),
+        )
+        return _core.request_token_result(token, redirect_to, self._settings.site_url)
+
+    def create_access_token(self, request_token: str | RequestToken) -> AccessToken:
         """Exchange ``request_token`` (approved by the user) for their access token.
 
         Raises:
             InvalidInputError: ``request_token`` is not a plausible token (nothing was sent).
-            APIError: TMDB answered with an error; see its subclasses.
+            RequestTokenNotApprovedError: the user has not approved it yet (call again later).
+            InvalidRequestTokenError: it expired, was denied or was already exchanged.
+            APIError: TMDB answered with another error; see its subclasses.
             ResponseFormatError: a 2xx response without a usable token.
             NetworkError: the connection failed or timed out.
             ClientClosedError: the client was closed.
         """
-        body = self._prepare(request_token)
-        secrets = self._secrets(request_token)
+        self._check_open()
+        value = _request_token_value(request_token)
+        body = _core.access_token_body(value)
+        return self._send(
+            _core.CREATE_ACCESS_TOKEN,
+            lambda: create_an_access_token.sync_detailed(client=self._api, body=body),
+            self._secrets(value),
+        )
 
-        def attempt() -> AccessToken:
-            try:
-                response = create_an_access_token.sync_detailed(client=self._api, body=body)
-            except httpx.HTTPError as exc:
-                raise transport_error(exc, secrets) from exc
-            return interpret_response(response.status_code, response.headers, response.content, secrets)
+    def logout(self, access_token: str | AccessToken) -> None:
+        """Revoke the user's access token (``DELETE /4/auth/access_token``).
 
-        settings = self._settings
-        try:
-            return attempt()
-        except TMDBError as error:
-            if not _retry.should_retry(error, settings.max_retries, settings.max_retry_after):
-                raise
-            return _retry.retry_sync(error, attempt, settings.max_retries, settings.max_retry_after)
+        Raises:
+            InvalidInputError: ``access_token`` is not a plausible token (nothing was sent).
+            InvalidAccessTokenError: it is invalid, expired or already revoked.
+            APIError: TMDB answered with another error; see its subclasses.
+            NetworkError: the connection failed or timed out.
+            ClientClosedError: the client was closed.
+        """
+        self._check_open()
+        value = _access_token_value(access_token)
+        body = _core.logout_body(value)
+        self._send(_core.LOGOUT, lambda: logout.sync_detailed(client=self._api, body=body), self._secrets(value))
 
     def close(self) -> None:
-        """Close the connection pool. Idempotent."""
+        """Close the connection pool (not a transport you passed in). Idempotent."""
         if not self._closed:
             self._closed = True
-            self._api.get_httpx_client().close()
+            self._http.close()
 
     def __enter__(self) -> Self:
         self._check_open()
@@ -170,41 +322,102 @@ class TMDBAuth(_Base):
 
 
 class AsyncTMDBAuth(_Base):
-    """Exchange an approved request token for a TMDB v4 user access token (asyncio).
+    """TMDB v4 user login (asyncio): the same operations as `TMDBAuth`, awaited.
 
-    Takes the same arguments as `TMDBAuth` (``transport`` is an ``httpx.AsyncBaseTransport``
-    and ``client_options`` go to ``httpx.AsyncClient``). Use ``async with``, or
+    Takes the same arguments as `TMDBAuth` (``transport`` is an ``httpx.AsyncBaseTransport``,
+    ``client_options`` go to ``httpx.AsyncClient``, ``sleep`` is a coroutine function,
+    default ``asyncio.sleep``), plus ``http_backend``: ``"httpx"`` (default; the pool is
+    limited to ``DEFAULT_ASYNC_LIMITS`` unless ``client_options`` passes ``limits``) or
+    ``"aiohttp"`` (needs ``pip install 'tmdb-v4-auth[aiohttp]'``). Use ``async with``, or
     ``await aclose()``.
     """
 
-    async def create_access_token(self, request_token: str) -> AccessToken:
-        """Exchange ``request_token`` (approved by the user) for their access token.
+    _http: httpx.AsyncClient
 
-        Raises the same errors as `TMDBAuth.create_access_token`.
-        """
-        body = self._prepare(request_token)
-        secrets = self._secrets(request_token)
+    def __init__(
+        self,
+        read_access_token: str | None = None,
+        *,
+        http_backend: HttpBackend = "httpx",
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        self._http_backend: HttpBackend = http_backend
+        super().__init__(read_access_token, **options)
 
-        async def attempt() -> AccessToken:
+    def _attach(
+        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
+    ) -> None:
+        self._http = build_httpx_client(
+            httpx.AsyncClient,
+            self._settings,
+            transport=transport,
+            client_options=client_options,
+            http_backend=self._http_backend,
+        )
+        self._api.set_async_httpx_client(self._http)
+
+    async def _send(self, spec: Spec[M, R], call: Callable[[], Awaitable[Response[M]]], secrets: tuple[str, ...]) -> R:
+        retries = 0
+        while True:
+            self._check_open()
+            cause: BaseException | None = None
+            attempt = start_attempt(self._settings)
             try:
-                response = await create_an_access_token.asyncio_detailed(client=self._api, body=body)
+                response = await call()
             except httpx.HTTPError as exc:
-                raise transport_error(exc, secrets) from exc
-            return interpret_response(response.status_code, response.headers, response.content, secrets)
+                error = transport_error(exc, spec.operation, secrets)
+                cause = exc
+            else:
+                try:
+                    return interpret(
+                        spec, response.status_code, response.headers, response.content, response.parsed, secrets
+                    )
+                except APIError as exc:
+                    error = exc
+            finally:
+                end_attempt(attempt)
+            wait = self._retry_wait(spec, error, retries)
+            if wait is None:
+                raise error from cause
+            await (self._sleep or _retry.async_sleep)(wait)
+            retries += 1
 
-        settings = self._settings
-        try:
-            return await attempt()
-        except TMDBError as error:
-            if not _retry.should_retry(error, settings.max_retries, settings.max_retry_after):
-                raise
-            return await _retry.retry_async(error, attempt, settings.max_retries, settings.max_retry_after)
+    async def create_request_token(self, redirect_to: str | None = None) -> RequestToken:
+        """Create a request token for the user to approve; see `TMDBAuth.create_request_token`."""
+        self._check_open()
+        body = _core.request_token_body(redirect_to)
+        token = await self._send(
+            _core.CREATE_REQUEST_TOKEN,
+            lambda: create_a_request_token.asyncio_detailed(client=self._api, body=body),
+            self._secrets(),
+        )
+        return _core.request_token_result(token, redirect_to, self._settings.site_url)
+
+    async def create_access_token(self, request_token: str | RequestToken) -> AccessToken:
+        """Exchange ``request_token`` for the user's access token; see `TMDBAuth.create_access_token`."""
+        self._check_open()
+        value = _request_token_value(request_token)
+        body = _core.access_token_body(value)
+        return await self._send(
+            _core.CREATE_ACCESS_TOKEN,
+            lambda: create_an_access_token.asyncio_detailed(client=self._api, body=body),
+            self._secrets(value),
+        )
+
+    async def logout(self, access_token: str | AccessToken) -> None:
+        """Revoke the user's access token; see `TMDBAuth.logout`."""
+        self._check_open()
+        value = _access_token_value(access_token)
+        body = _core.logout_body(value)
+        await self._send(
+            _core.LOGOUT, lambda: logout.asyncio_detailed(client=self._api, body=body), self._secrets(value)
+        )
 
     async def aclose(self) -> None:
-        """Close the connection pool. Idempotent."""
+        """Close the connection pool (not a transport you passed in). Idempotent."""
         if not self._closed:
             self._closed = True
-            await self._api.get_async_httpx_client().aclose()
+            await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         self._check_open()

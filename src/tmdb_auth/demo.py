@@ -1,4 +1,4 @@
-"""``tmdb-auth demo``: the whole v4 login flow against a local emulator, step by step."""
+"""``tmdb-auth demo``: the whole v4 login flow against a local emulator, step by step, through the facade."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 
 from .client import TMDBAuth
-from .errors import InvalidRequestTokenError
+from .errors import InvalidAccessTokenError, InvalidRequestTokenError
 from .models import decode_jwt_payload
 
 
@@ -22,37 +22,44 @@ def run_demo(out: Callable[[str], None]) -> int:
 
     with Emulator() as emulator:
         out(f"1. Started the TMDB v4 auth emulator at {emulator.base_url} (nothing leaves this machine)")
-        bearer = {"Authorization": f"Bearer {emulator.read_token}"}
-        with httpx.Client(base_url=emulator.base_url, headers=bearer, timeout=10) as http:
-            created = http.post("/4/auth/request_token", json={}).raise_for_status().json()
-            request_token = created["request_token"]
-            claims = decode_jwt_payload(request_token)
+        # The emulator serves the API and the approval page, so it is both base_url and site_url.
+        with TMDBAuth(emulator.read_token, base_url=emulator.base_url, site_url=emulator.base_url) as auth:
+            request = auth.create_request_token()
+            scopes = decode_jwt_payload(request.request_token).get("scopes", [])
+            expires = request.expires_at.strftime("%H:%M:%S UTC") if request.expires_at else "unknown"
             out(
-                f"2. Created a request token (POST /4/auth/request_token): {preview(request_token)}, "
-                f"scopes {', '.join(claims.get('scopes', []))}, valid for 15 minutes"
+                f"2. Created a request token (create_request_token): {preview(request.request_token)}, "
+                f"scopes {', '.join(scopes)}, expires at {expires}"
             )
 
-            approval = http.get("/auth/access", params={"request_token": request_token})
-            out(f"3. The user approved it on the approval page (GET /auth/access): HTTP {approval.status_code}")
+            # A browser would open request.approval_url; the emulator's page approves at once.
+            approval = httpx.get(request.approval_url, timeout=10)
+            out(f"3. The user approved it on the approval page (GET approval_url): HTTP {approval.status_code}")
 
-            with TMDBAuth(emulator.read_token, base_url=emulator.base_url) as auth:
-                token = auth.create_access_token(request_token)
+            token = auth.create_access_token(request)
+            out(
+                "4. Exchanged it for a user access token (create_access_token): "
+                f"{preview(token.access_token)}, account {token.account_id}, scopes {', '.join(token.scopes)}"
+            )
+            try:
+                auth.create_access_token(request)
+            except InvalidRequestTokenError as error:
                 out(
-                    "4. Exchanged it for a user access token (POST /4/auth/access_token through TMDBAuth): "
-                    f"{preview(token.access_token)}, account {token.account_id}, scopes {', '.join(token.scopes)}"
+                    f"5. Exchanging the same request token again is refused: {type(error).__name__} "
+                    f"(HTTP {error.http_status}, TMDB code {error.tmdb_code})"
                 )
-                try:
-                    auth.create_access_token(request_token)
-                except InvalidRequestTokenError as error:
-                    out(
-                        f"5. Exchanging the same request token again is refused: {type(error).__name__} "
-                        f"(HTTP {error.http_status}, TMDB code {error.tmdb_code})"
-                    )
-                else:
-                    out("5. Unexpected: the request token could be exchanged twice")
-                    return 1
+            else:
+                out("5. Unexpected: the request token could be exchanged twice")
+                return 1
 
-            logout = http.request("DELETE", "/4/auth/access_token", json={"access_token": token.access_token})
-            out(f"6. Logged out (DELETE /4/auth/access_token): {logout.json()['status_message']}")
+            auth.logout(token)
+            out("6. Logged out (logout): the access token is revoked")
+            try:
+                auth.logout(token)
+            except InvalidAccessTokenError as error:
+                out(f"7. Logging out again is refused: {type(error).__name__} (TMDB code {error.tmdb_code})")
+            else:
+                out("7. Unexpected: the revoked access token was accepted again")
+                return 1
     out("Done: the whole TMDB v4 user login ran offline.")
     return 0

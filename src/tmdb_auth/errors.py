@@ -5,15 +5,19 @@
     ├── InvalidInputError (also ValueError)      bad request token, before any request
     ├── ClientClosedError (also RuntimeError)    a call after close()
     ├── APIError                                 TMDB answered with an error
-    │   ├── AuthenticationError                  the read access token was rejected
+    │   ├── AuthenticationError                  the app's read access token was rejected (7, 10, 14)
+    │   ├── PermissionDeniedError                a credential lacks a permission (3, 36, 38, 39, 45, HTTP 403)
     │   ├── InvalidRequestTokenError             request token expired, unknown or used (code 33)
     │   ├── RequestTokenNotApprovedError         the user has not approved it yet (code 41)
+    │   ├── InvalidAccessTokenError              the user's access token is invalid or revoked (35/17 on logout)
     │   ├── RateLimitError                       HTTP 429 / code 25
     │   ├── NotFoundError                        HTTP 404
     │   └── ServerError                          HTTP >= 500
-    ├── ResponseFormatError                      a 2xx that is not a usable access token
+    │       └── ServiceUnavailableError          HTTP 503 / code 9 / code 46: refused, try later
+    ├── ResponseFormatError                      a response the client cannot use
+    │   └── ResponseTooLargeError                the body exceeded max_response_bytes
     └── NetworkError                             connection failed
-        └── RequestTimeoutError                  timed out
+        └── RequestTimeoutError                  timed out (or exceeded the attempt deadline)
 
 No message or attribute ever contains the read access token, the request token or the
 access token.
@@ -65,7 +69,19 @@ class APIError(TMDBError):
 
 
 class AuthenticationError(APIError):
-    """TMDB rejected the API Read Access Token (HTTP 401)."""
+    """TMDB rejected the app's API Read Access Token (HTTP 401; TMDB codes 7, 10, 14, or none)."""
+
+
+class PermissionDeniedError(APIError):
+    """A credential TMDB accepted lacks a permission (codes 3, 36, 38, 39, 45, or HTTP 403).
+
+    Code 36 ("this token hasn't been granted write permission") usually means the app's
+    read access token (read-only) was used where a user access token is needed.
+    """
+
+
+class InvalidAccessTokenError(APIError):
+    """The user's access token is invalid, expired or already revoked (code 35 or 17 on logout)."""
 
 
 class InvalidRequestTokenError(APIError):
@@ -88,8 +104,12 @@ class ServerError(APIError):
     """TMDB or a proxy in front of it failed (HTTP >= 500)."""
 
 
+class ServiceUnavailableError(ServerError):
+    """TMDB refused the request for now (HTTP 503, code 9 offline, code 46 maintenance): try again later."""
+
+
 class ResponseFormatError(TMDBError):
-    """A successful (2xx) response that does not carry a usable access token.
+    """A response the client cannot use: a 2xx without the expected fields, or an undecodable body.
 
     Attributes:
         http_status: the HTTP status code.
@@ -100,13 +120,17 @@ class ResponseFormatError(TMDBError):
         self.http_status = http_status
 
 
+class ResponseTooLargeError(ResponseFormatError):
+    """The response body exceeded ``max_response_bytes``; reading stopped there."""
+
+
 class NetworkError(TMDBError):
     """The request could not be completed at the network level; ``__cause__`` is the httpx error.
 
     Attributes:
         request_sent: False when the failure happened before the request reached the
-            server (connect error, connect or pool timeout), so the request token was
-            certainly not consumed.
+            server (connect error, connect or pool timeout), so the server certainly did
+            not act on it (no token was consumed or revoked).
     """
 
     def __init__(self, message: str, *, request_sent: bool) -> None:
@@ -115,7 +139,8 @@ class NetworkError(TMDBError):
 
 
 class RequestTimeoutError(NetworkError):
-    """The request timed out (connect, write, read or waiting for a pooled connection)."""
+    """The request timed out (connect, write, read, waiting for a pooled connection, or the
+    whole attempt took longer than ``attempt_timeout``)."""
 
 
 __all__ = [
@@ -123,14 +148,18 @@ __all__ = [
     "AuthenticationError",
     "ClientClosedError",
     "ConfigurationError",
+    "InvalidAccessTokenError",
     "InvalidInputError",
     "InvalidRequestTokenError",
     "NetworkError",
     "NotFoundError",
+    "PermissionDeniedError",
     "RateLimitError",
     "RequestTimeoutError",
     "RequestTokenNotApprovedError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ServerError",
+    "ServiceUnavailableError",
     "TMDBError",
 ]

@@ -1,13 +1,45 @@
-"""The facade's result type."""
+"""The facade's result types."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
+
+
+@attrs.frozen
+class RequestToken:
+    """A request token waiting for the user's approval (step 1 of the v4 login). Immutable.
+
+    Send the user to ``approval_url``; once they approved, pass this object (or its
+    ``request_token``) to ``create_access_token``. ``repr`` and ``str`` never show the
+    token, nor the approval URL (which carries it).
+    """
+
+    request_token: str = attrs.field(repr=False)
+    """The request token itself (TMDB issues a JWT, valid for 15 minutes)."""
+    expires_at: datetime | None
+    """When it expires (UTC, from the JWT's ``exp`` claim), or ``None`` if the token does not say."""
+    redirect_to: str | None
+    """Where TMDB sends the user after approval, as given to ``create_request_token``."""
+    approval_url: str = attrs.field(repr=False)
+    """The TMDB page where the user approves it (``<site_url>/auth/access?request_token=...``)."""
+
+
+def jwt_expiry(token: str) -> datetime | None:
+    """The UTC expiry from a JWT's ``exp`` claim (unverified), or None if absent or unusable."""
+    exp = decode_jwt_payload(token).get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or not math.isfinite(exp):
+        return None
+    try:
+        return datetime.fromtimestamp(exp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 @attrs.frozen

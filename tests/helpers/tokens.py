@@ -48,3 +48,19 @@ def assert_error_has_no_secret(error: BaseException) -> None:
 
 def tmdb_error(code: int, message: str) -> dict[str, Any]:
     return {"success": False, "status_code": code, "status_message": message}
+
+
+# The facade's other operations: a created request token (a JWT whose signature is the
+# distinctive REQUEST_TOKEN, so any leak of it is caught) and the success bodies.
+REQUEST_TOKEN_EXP = 1_900_000_000
+REQUEST_TOKEN_JWT = make_jwt(
+    {"exp": REQUEST_TOKEN_EXP, "scopes": ["pending_request_token"], "version": 2}, REQUEST_TOKEN
+)
+
+
+def request_token_success(token: str = REQUEST_TOKEN_JWT) -> dict[str, Any]:
+    return {"request_token": token, "status_code": 1, "status_message": "Success.", "success": True}
+
+
+def logout_success() -> dict[str, Any]:
+    return {"status_code": 13, "status_message": "The item/record was deleted successfully.", "success": True}

@@ -1,17 +1,18 @@
-"""Fixtures for the product tests: a scripted loopback server, an exchange runner, a fake clock."""
+"""Fixtures for the product tests: a scripted loopback server, sync/async runners, a fake clock."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from tests.helpers import Exchange
+from tests.helpers.clock import FakeClock
 from tests.helpers.loopback import LoopbackServer
 from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN
-from tmdb_auth import AccessToken, AsyncTMDBAuth, TMDBAuth, _retry
+from tmdb_auth import AccessToken, AsyncTMDBAuth, TMDBAuth
 
 
 @pytest.fixture
@@ -21,36 +22,48 @@ def server() -> Iterator[LoopbackServer]:
         yield running
 
 
-@pytest.fixture(params=["sync", "async"])
-def exchange(request: pytest.FixtureRequest) -> Exchange:
-    """Run one exchange through TMDBAuth or AsyncTMDBAuth, built with the given options."""
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """Every client built by `call` / `exchange` in this test waits on this clock (the `sleep` seam)."""
+    return FakeClock()
 
-    def run(request_token: Any = REQUEST_TOKEN, **options: Any) -> AccessToken:
+
+Call = Callable[..., Any]
+"""call(method_name, *args, **options): build a client with options, run one operation, return its result."""
+
+
+@pytest.fixture(params=["sync", "async"])
+def call(request: pytest.FixtureRequest) -> Call:
+    """Run one operation through TMDBAuth or AsyncTMDBAuth (both, by parametrization), built with the options."""
+    clock: FakeClock | None = request.getfixturevalue("fake_clock") if "fake_clock" in request.fixturenames else None
+
+    def run(method: str, *args: Any, **options: Any) -> Any:
         options.setdefault("read_access_token", READ_TOKEN)
         if request.param == "sync":
+            if clock is not None:
+                options.setdefault("sleep", clock.sleep)
             with TMDBAuth(**options) as auth:
-                return auth.create_access_token(request_token)
+                return getattr(auth, method)(*args)
 
-        async def run_async() -> AccessToken:
+        if clock is not None:
+            options.setdefault("sleep", clock.async_sleep)
+
+        async def run_async() -> Any:
             async with AsyncTMDBAuth(**options) as auth:
-                return await auth.create_access_token(request_token)
+                return await getattr(auth, method)(*args)
 
         return asyncio.run(run_async())
 
+    run.mode = request.param  # type: ignore[attr-defined]
     return run
 
 
 @pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record every retry wait instead of sleeping."""
-    waits: list[float] = []
+def exchange(call: Call) -> Exchange:
+    """Run one create_access_token through TMDBAuth or AsyncTMDBAuth, built with the given options."""
 
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
+    def run(request_token: Any = REQUEST_TOKEN, **options: Any) -> AccessToken:
+        result: AccessToken = call("create_access_token", request_token, **options)
+        return result
 
-    async def async_sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    monkeypatch.setattr(_retry, "sleep", sleep)
-    monkeypatch.setattr(_retry, "async_sleep", async_sleep)
-    return waits
+    return run

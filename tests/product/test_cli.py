@@ -35,7 +35,11 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None)
 
 
 def emulator_env(emulator: Emulator) -> dict[str, str]:
-    return {"TMDB_READ_ACCESS_TOKEN": emulator.read_token, "TMDB_BASE_URL": emulator.base_url}
+    return {
+        "TMDB_READ_ACCESS_TOKEN": emulator.read_token,
+        "TMDB_BASE_URL": emulator.base_url,
+        "TMDB_SITE_URL": emulator.base_url,
+    }
 
 
 def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, *secrets: str) -> None:
@@ -141,11 +145,15 @@ def test_approve_url() -> None:
 
 
 def test_help_and_version() -> None:
-    for command in ([], ["access-token"], ["approve-url"], ["emulator"], ["demo"]):
+    for command in ([], ["request-token"], ["access-token"], ["logout"], ["approve-url"], ["emulator"], ["demo"]):
         result = run(*command, "--help")
         assert result.returncode == 0
         assert "exit codes:" in result.stdout
         assert "3  the read access token was rejected" in result.stdout
+        assert "7  the access token is invalid, expired or already revoked" in result.stdout
+    for command in ("access-token", "logout", "approve-url"):
+        help_text = " ".join(run(command, "--help").stdout.split())
+        assert "visible to other users in `ps`" in help_text, "--help says why - (stdin) exists"
     assert run("--version").stdout.strip().startswith("tmdb-auth 0.")
 
 
@@ -192,3 +200,58 @@ def test_demo_runs_the_whole_flow() -> None:
     assert "InvalidRequestTokenError" in lines[4]
     assert lines[-1] == "Done: the whole TMDB v4 user login ran offline."
     assert "eyJhbGciOiJIUzI1NiJ9." not in result.stdout, "tokens are shown only as a preview"
+
+
+def test_the_whole_login_from_the_command_line(tmdb_emulator: Emulator) -> None:
+    env = emulator_env(tmdb_emulator)
+    created = run("request-token", env=env)
+    assert created.returncode == 0, created.stderr
+    output = json.loads(created.stdout)
+    assert set(output) == {"request_token", "approval_url", "expires_at"}
+    assert output["approval_url"] == f"{tmdb_emulator.base_url}/auth/access?request_token={output['request_token']}"
+    assert output["expires_at"].endswith("+00:00")
+    assert httpx.get(output["approval_url"], timeout=10).status_code == 200  # the user approves
+
+    exchanged = run("access-token", "-", env=env, stdin=output["request_token"] + "\n")
+    assert exchanged.returncode == 0, exchanged.stderr
+    access_token = json.loads(exchanged.stdout)["access_token"]
+
+    logged_out = run("logout", "-", env=env, stdin=access_token + "\n")
+    assert logged_out.returncode == 0, logged_out.stderr
+    assert access_token not in tmdb_emulator.state.access_tokens
+    again = run("logout", "-", env=env, stdin=access_token)
+    assert_clean_error(again, cli.EXIT_ACCESS_TOKEN, access_token, tmdb_emulator.read_token)
+    assert "already revoked" in again.stderr
+
+
+def test_request_token_env_format_with_redirect(tmdb_emulator: Emulator) -> None:
+    result = run(
+        "request-token", "--redirect-to", "https://app.example/cb", "--format", "env", env=emulator_env(tmdb_emulator)
+    )
+    assert result.returncode == 0, result.stderr
+    values = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    assert set(values) == {"TMDB_REQUEST_TOKEN", "TMDB_APPROVAL_URL", "TMDB_REQUEST_TOKEN_EXPIRES_AT"}
+    assert values["TMDB_APPROVAL_URL"].startswith(f"'{tmdb_emulator.base_url}/auth/access?request_token="), "quoted"
+    bad = run("request-token", "--redirect-to", "not a url", env=emulator_env(tmdb_emulator))
+    assert_clean_error(bad, cli.EXIT_USAGE, tmdb_emulator.read_token)
+
+
+def test_approve_url_reads_the_token_from_stdin() -> None:
+    result = run("approve-url", "-", "--site-url", "http://127.0.0.1:8000", stdin="abc.def\n")
+    assert result.stdout.strip() == "http://127.0.0.1:8000/auth/access?request_token=abc.def"
+    assert_clean_error(run("approve-url", "-", stdin=""), cli.EXIT_USAGE)
+
+
+@pytest.mark.parametrize("command", [["demo"], ["emulator", "--port", "0"]])
+def test_commands_needing_the_emulator_extra_say_which_to_install(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delitem(sys.modules, "tmdb_auth.emulator", raising=False)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
+    assert cli.main(command) == cli.EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        "tmdb-auth: error: this command needs the emulator extra (uvicorn is not installed): "
+        "pip install 'tmdb-v4-auth[emulator]'"
+    )

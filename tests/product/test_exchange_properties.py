@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, SECRETS, assert_no_secret, success_body
 from tmdb_auth import AccessToken, TMDBError
-from tmdb_auth._exchange import build_request_body, interpret_response
+from tmdb_auth._core import CREATE_ACCESS_TOKEN, access_token_body, interpret
+from tmdb_v4_client.models import CreateAnAccessTokenResponse200
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -48,11 +49,24 @@ headers = st.dictionaries(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(status=st.integers(100, 599), headers=headers, body=bodies)
-def test_any_response_gives_a_token_or_a_tmdb_error(status: int, headers: dict[str, str], body: bytes) -> None:
+def generated_parse(status: int, body: bytes) -> CreateAnAccessTokenResponse200 | None:
+    """What the generated layer hands over as ``parsed``: a model for a 200 whose body is a JSON object."""
+    if status != 200:
+        return None
     try:
-        result = interpret_response(status, headers, body, secrets=(READ_TOKEN, REQUEST_TOKEN))
+        return CreateAnAccessTokenResponse200.from_dict(json.loads(body))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(status=st.integers(100, 599), headers=headers, body=bodies, use_parsed=st.booleans())
+def test_any_response_gives_a_token_or_a_tmdb_error(
+    status: int, headers: dict[str, str], body: bytes, use_parsed: bool
+) -> None:
+    parsed = generated_parse(status, body) if use_parsed else None
+    try:
+        result = interpret(CREATE_ACCESS_TOKEN, status, headers, body, parsed, secrets=(READ_TOKEN, REQUEST_TOKEN))
     except TMDBError as error:
         assert_no_secret(str(error))
         assert_no_secret(repr(getattr(error, "tmdb_message", None)))
@@ -69,7 +83,7 @@ def test_any_response_gives_a_token_or_a_tmdb_error(status: int, headers: dict[s
 @given(st.one_of(st.text(max_size=5000), st.binary(max_size=50), st.integers(), st.none()))
 def test_any_request_token_is_accepted_or_rejected_with_invalid_input(value: Any) -> None:
     try:
-        body = build_request_body(value)
+        body = access_token_body(value)
     except TMDBError as error:
         accepted, rejected_as_value_error = False, isinstance(error, ValueError)
     else:

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 
 from tests.helpers import Exchange
+from tests.helpers.clock import FakeClock
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, success_body, tmdb_error
 from tmdb_auth import AsyncTMDBAuth, NetworkError, RateLimitError, ServerError, TMDBAuth
 
 
 @pytest.fixture(autouse=True)
-def _no_real_sleep(fake_clock: list[float]) -> None:
-    """Every test here runs on the fake clock."""
+def _no_real_sleep(fake_clock: FakeClock) -> None:
+    """Every test here runs on the fake clock (the call/exchange fixtures pass it as ``sleep``)."""
 
 
 def rate_limited(retry_after: str | None = None) -> Reply:
@@ -29,7 +30,7 @@ def unavailable(retry_after: str | None = None) -> Reply:
 
 
 def test_429_honours_retry_after_then_succeeds(
-    server: LoopbackServer, exchange: Exchange, fake_clock: list[float]
+    server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock
 ) -> None:
     server.reply(rate_limited("2"), Reply(200, success_body()))
     token = exchange(base_url=server.url)
@@ -40,7 +41,7 @@ def test_429_honours_retry_after_then_succeeds(
 
 
 def test_503_without_retry_after_backs_off_exponentially_with_jitter(
-    server: LoopbackServer, exchange: Exchange, fake_clock: list[float]
+    server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock
 ) -> None:
     server.reply(unavailable(), unavailable(), Reply(200, success_body()))
     exchange(base_url=server.url, max_retries=2)
@@ -50,7 +51,7 @@ def test_503_without_retry_after_backs_off_exponentially_with_jitter(
     assert 1.0 <= second <= 1.5
 
 
-def test_retries_stop_after_max_retries(server: LoopbackServer, exchange: Exchange, fake_clock: list[float]) -> None:
+def test_retries_stop_after_max_retries(server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock) -> None:
     server.reply(*[rate_limited("1") for _ in range(5)])
     with pytest.raises(RateLimitError) as caught:
         exchange(base_url=server.url, max_retries=3)
@@ -60,7 +61,7 @@ def test_retries_stop_after_max_retries(server: LoopbackServer, exchange: Exchan
     assert_error_has_no_secret(caught.value)
 
 
-def test_max_retries_zero_never_retries(server: LoopbackServer, exchange: Exchange, fake_clock: list[float]) -> None:
+def test_max_retries_zero_never_retries(server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock) -> None:
     server.reply(unavailable(), Reply(200, success_body()))
     with pytest.raises(ServerError):
         exchange(base_url=server.url, max_retries=0)
@@ -69,7 +70,7 @@ def test_max_retries_zero_never_retries(server: LoopbackServer, exchange: Exchan
 
 
 def test_a_retry_after_longer_than_the_cap_raises_at_once(
-    server: LoopbackServer, exchange: Exchange, fake_clock: list[float]
+    server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock
 ) -> None:
     server.reply(rate_limited("120"), Reply(200, success_body()))
     with pytest.raises(RateLimitError, match="retry in 120 seconds") as caught:
@@ -81,7 +82,7 @@ def test_a_retry_after_longer_than_the_cap_raises_at_once(
 
 @pytest.mark.parametrize("status", [500, 502, 504])
 def test_server_errors_that_may_have_consumed_the_token_are_not_retried(
-    server: LoopbackServer, exchange: Exchange, fake_clock: list[float], status: int
+    server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock, status: int
 ) -> None:
     server.reply(Reply(status, "<html>error</html>"), Reply(200, success_body()))
     with pytest.raises(ServerError, match="may already be consumed"):
@@ -90,7 +91,7 @@ def test_server_errors_that_may_have_consumed_the_token_are_not_retried(
     assert fake_clock == []
 
 
-def test_other_errors_are_not_retried(server: LoopbackServer, exchange: Exchange, fake_clock: list[float]) -> None:
+def test_other_errors_are_not_retried(server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock) -> None:
     for reply in (Reply(401, tmdb_error(7, "x")), Reply(422, tmdb_error(41, "x")), Reply(200, b"garbage")):
         server.reply(reply, Reply(200, success_body()))
         with pytest.raises(Exception):  # noqa: B017, PT011 (each is its own TMDBError subclass)
@@ -100,7 +101,7 @@ def test_other_errors_are_not_retried(server: LoopbackServer, exchange: Exchange
     assert fake_clock == []
 
 
-def test_connection_refused_is_retried(exchange: Exchange, fake_clock: list[float]) -> None:
+def test_connection_refused_is_retried(exchange: Exchange, fake_clock: FakeClock) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -110,7 +111,7 @@ def test_connection_refused_is_retried(exchange: Exchange, fake_clock: list[floa
     assert len(fake_clock) == 2
 
 
-def test_read_timeout_is_not_retried(server: LoopbackServer, exchange: Exchange, fake_clock: list[float]) -> None:
+def test_read_timeout_is_not_retried(server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock) -> None:
     server.reply(Reply(200, success_body(), delay=0.6), Reply(200, success_body()))
     with pytest.raises(NetworkError):
         exchange(base_url=server.url, timeout=0.2)
@@ -118,19 +119,19 @@ def test_read_timeout_is_not_retried(server: LoopbackServer, exchange: Exchange,
 
 
 def test_retries_are_logged_without_secrets(
-    server: LoopbackServer, caplog: pytest.LogCaptureFixture, fake_clock: list[float]
+    server: LoopbackServer, caplog: pytest.LogCaptureFixture, fake_clock: FakeClock
 ) -> None:
     caplog.set_level(logging.DEBUG)
     server.reply(rate_limited("1"), Reply(200, success_body()))
-    with TMDBAuth(READ_TOKEN, base_url=server.url) as auth:
+    with TMDBAuth(READ_TOKEN, base_url=server.url, sleep=fake_clock.sleep) as auth:
         auth.create_access_token(REQUEST_TOKEN)
     (retry_record,) = [r for r in caplog.records if r.name == "tmdb_auth"]
-    assert retry_record.getMessage() == "RateLimitError; retrying in 1.00s (retry 1 of 2)"
+    assert retry_record.getMessage() == "create_access_token: RateLimitError; retrying in 1.00s (retry 1 of 2)"
 
 
-async def test_async_retry_uses_the_async_sleep(server: LoopbackServer, fake_clock: list[float]) -> None:
+async def test_async_retry_uses_the_async_sleep(server: LoopbackServer, fake_clock: FakeClock) -> None:
     server.reply(unavailable("0.25"), Reply(200, success_body()))
-    async with AsyncTMDBAuth(READ_TOKEN, base_url=server.url) as auth:
+    async with AsyncTMDBAuth(READ_TOKEN, base_url=server.url, sleep=fake_clock.async_sleep) as auth:
         token = await auth.create_access_token(REQUEST_TOKEN)
     assert token.account_id
     assert fake_clock == [0.25]

@@ -8,8 +8,20 @@ import socket
 import pytest
 
 from tests.helpers import Exchange
+from tests.helpers.clock import FakeClock
 from tests.helpers.loopback import LoopbackServer, Reply
-from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, assert_no_secret, success_body
+from tests.helpers.tokens import (
+    ACCESS_TOKEN,
+    READ_TOKEN,
+    REQUEST_TOKEN,
+    assert_error_has_no_secret,
+    assert_no_secret,
+    logout_success,
+    request_token_success,
+    success_body,
+    tmdb_error,
+)
+from tests.product.conftest import Call
 from tests.product.test_facade import ERROR_TABLE, RESPONSE_FORMAT_CASES
 from tests.product.test_retries import rate_limited
 from tmdb_auth import TMDBError
@@ -26,7 +38,7 @@ def every_reply() -> list[Reply]:
 
 
 def test_no_secret_in_logs_or_errors_on_any_path(
-    server: LoopbackServer, exchange: Exchange, caplog: pytest.LogCaptureFixture, fake_clock: list[float]
+    server: LoopbackServer, exchange: Exchange, caplog: pytest.LogCaptureFixture, fake_clock: FakeClock
 ) -> None:
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "tmdb_auth", "hpack", "asyncio"):
@@ -65,3 +77,29 @@ def test_no_secret_in_logs_or_errors_on_any_path(
     # and the tokens really were used, so their absence above means something
     assert any(r.headers.get("Authorization") == f"Bearer {READ_TOKEN}" for r in server.received)
     assert any(r.json() == {"request_token": REQUEST_TOKEN} for r in server.received)
+
+
+def test_no_secret_leaks_from_the_other_operations(
+    server: LoopbackServer, call: Call, caplog: pytest.LogCaptureFixture, fake_clock: FakeClock
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "tmdb_auth"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    echo = tmdb_error(35, f"token {ACCESS_TOKEN} with {READ_TOKEN} rejected")  # echoes what the call sent
+    server.reply(Reply(200, request_token_success()), Reply(429, echo), Reply(200, logout_success()))
+    request = call("create_request_token", base_url=server.url)
+    assert_no_secret(repr(request) + str(request))
+    call("logout", ACCESS_TOKEN, base_url=server.url)  # 429 then retried
+    for reply in (Reply(401, echo), Reply(500, echo), Reply(200, f"<html>{ACCESS_TOKEN}</html>"), Reply(drop=True)):
+        for operation, args in (("logout", (ACCESS_TOKEN,)), ("create_request_token", ())):
+            server.reply(reply)
+            with pytest.raises(TMDBError) as caught:
+                call(operation, *args, base_url=server.url, max_retries=0)
+            assert_error_has_no_secret(caught.value)
+            if caught.value.__cause__ is not None:
+                assert_no_secret(repr(caught.value.__cause__))
+    assert any(record.name == "tmdb_auth" for record in caplog.records), "the retry was logged"
+    for record in caplog.records:
+        assert_no_secret(record.getMessage())
+        assert_no_secret(repr(record.args))
+    assert any(r.json() == {"access_token": ACCESS_TOKEN} for r in server.received), "the secrets were really used"

@@ -1,0 +1,483 @@
+"""The sans-I/O core of every operation: arguments in, generated request model out; status,
+headers and body (or the generated layer's parsed model) in, result or typed error out.
+
+No I/O and no HTTP library here: the sync and async shells in `client.py` share all of it,
+and it can be tested with plain values.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import attrs
+
+from tmdb_v4_client.models import (
+    CreateAnAccessTokenBody,
+    CreateAnAccessTokenResponse200,
+    CreateARequestTokenBody,
+    CreateARequestTokenResponse200,
+    LogoutBody,
+    LogoutResponse200,
+)
+from tmdb_v4_client.types import Unset
+
+from .errors import (
+    APIError,
+    AuthenticationError,
+    InvalidAccessTokenError,
+    InvalidInputError,
+    InvalidRequestTokenError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTokenNotApprovedError,
+    ResponseFormatError,
+    ServerError,
+    ServiceUnavailableError,
+)
+from .models import AccessToken, RequestToken, jwt_expiry
+
+
+class Operation(enum.Enum):
+    """The facade's operations; the retry policy and the error messages depend on which one ran."""
+
+    CREATE_REQUEST_TOKEN = "create_request_token"  # noqa: S105 (an operation name)
+    CREATE_ACCESS_TOKEN = "create_access_token"  # noqa: S105 (an operation name)
+    LOGOUT = "logout"
+
+
+# --- tokens and inputs ------------------------------------------------------------------------
+
+MAX_TOKEN_LENGTH = 4096
+MAX_URL_LENGTH = 2048
+_TOKEN = re.compile(r"[\x21-\x7e]+")  # visible ASCII: no whitespace, control or non-ASCII characters
+_REDACTED = "<redacted>"
+_MAX_MESSAGE = 200
+
+
+def token_problem(value: object) -> str | None:
+    """What is wrong with the shape of a token (any of TMDB's), or None if it is plausible.
+
+    Tokens travel in JSON bodies and in the Authorization header: anything outside visible
+    ASCII would be rejected by httpx with an error that may quote it, or allow header injection.
+    """
+    if not isinstance(value, str):
+        return f"must be a str, not {type(value).__name__}"
+    if not value:
+        return "is empty"
+    if len(value) > MAX_TOKEN_LENGTH:
+        return f"is {len(value)} characters long, more than {MAX_TOKEN_LENGTH}: this is not a TMDB token"
+    if not _TOKEN.fullmatch(value):
+        return (
+            "contains whitespace, control or non-ASCII characters: pass the token exactly as TMDB returned it "
+            "(check for a trailing newline)"
+        )
+    return None
+
+
+def check_token(value: object, name: str) -> str:
+    """`value` if it is shaped like a token, else InvalidInputError naming `name` (never the value)."""
+    problem = token_problem(value)
+    if problem is not None:
+        raise InvalidInputError(f"{name} {problem}")
+    assert isinstance(value, str)
+    return value
+
+
+def check_redirect_to(redirect_to: object) -> str | None:
+    """`redirect_to` if it is None or an absolute http(s) URL, else InvalidInputError."""
+    if redirect_to is None:
+        return None
+    if not isinstance(redirect_to, str):
+        raise InvalidInputError(
+            f"redirect_to must be a str (an absolute http(s) URL), not {type(redirect_to).__name__}"
+        )
+    shown = redirect_to[:100]
+    if len(redirect_to) > MAX_URL_LENGTH or not redirect_to.isprintable() or not redirect_to.isascii():
+        raise InvalidInputError(
+            f"redirect_to {shown!r} must be a printable ASCII URL of at most {MAX_URL_LENGTH} characters "
+            "(percent-encode anything else)"
+        )
+    try:
+        parts = urlsplit(redirect_to)
+        absolute = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed port or IPv6 literal
+        absolute = False
+    if not absolute or " " in redirect_to:
+        raise InvalidInputError(
+            f"redirect_to {shown!r} must be an absolute http(s) URL such as 'https://example.com/tmdb/callback': "
+            "TMDB sends the user's browser there after approval"
+        )
+    return redirect_to
+
+
+def request_token_body(redirect_to: str | None) -> CreateARequestTokenBody:
+    """The body of POST /4/auth/request_token (``{}`` or ``{"redirect_to": ...}``)."""
+    checked = check_redirect_to(redirect_to)
+    return CreateARequestTokenBody() if checked is None else CreateARequestTokenBody(redirect_to=checked)
+
+
+def access_token_body(request_token: object) -> CreateAnAccessTokenBody:
+    """The body of POST /4/auth/access_token; InvalidInputError if the request token is malformed."""
+    return CreateAnAccessTokenBody(request_token=check_token(request_token, "request_token"))
+
+
+def logout_body(access_token: object) -> LogoutBody:
+    """The body of DELETE /4/auth/access_token; InvalidInputError if the access token is malformed."""
+    return LogoutBody(access_token=check_token(access_token, "access_token"))
+
+
+def approval_url(site_url: str, request_token: object, redirect_to: str | None = None) -> str:
+    """The TMDB page where the user approves `request_token`: ``<site_url>/auth/access?request_token=...``.
+
+    `site_url` must already be validated (see `_settings.resolve_site_url`).
+    """
+    query = {"request_token": check_token(request_token, "request_token")}
+    checked = check_redirect_to(redirect_to)
+    if checked is not None:
+        query["redirect_to"] = checked
+    return f"{site_url}/auth/access?{urlencode(query)}"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret in text (server-provided text may echo one back)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+# TMDB status codes (https://developer.themoviedb.org/docs/errors) that concern auth.
+AUTH_FAILED_NO_PERMISSION = 3
+INVALID_API_KEY = 7
+SERVICE_OFFLINE = 9
+SUSPENDED_API_KEY = 10
+AUTHENTICATION_FAILED = 14
+SESSION_DENIED = 17
+RATE_LIMIT = 25
+INVALID_REQUEST_TOKEN = 33
+INVALID_TOKEN = 35
+NO_WRITE_PERMISSION = 36
+NO_EDIT_PERMISSION = 38
+RESOURCE_PRIVATE = 39
+NOT_APPROVED = 41
+USER_SUSPENDED = 45
+MAINTENANCE = 46
+
+READ_TOKEN = "the app's API Read Access Token"  # noqa: S105 (how messages name it)
+_CHECK_READ_CREDENTIAL = (
+    "Check TMDB_READ_ACCESS_TOKEN or read_access_token: it must be the 'API Read Access Token' from "
+    "https://www.themoviedb.org/settings/api, not the v3 API key."
+)
+_WRITE_PERMISSION_HELP = (
+    f"{READ_TOKEN} is read-only: acting for a user (writing lists, ratings...) needs that user's access token "
+    "as the Bearer, from the v4 login (create_request_token -> the user approves -> create_access_token). "
+    "If that was a user access token, the user approved it without write access: log in again."
+)
+
+_MAY_HAVE_RUN = {
+    Operation.CREATE_REQUEST_TOKEN: "Creating a request token is harmless to repeat: try again.",
+    Operation.CREATE_ACCESS_TOKEN: (
+        "The server may have processed the request, so the request token may already be consumed: "
+        "do not retry blindly; if a retry fails with InvalidRequestTokenError, start the login again "
+        "with a new request token."
+    ),
+    Operation.LOGOUT: (
+        "The server may have processed the logout: call logout again; if that answers InvalidAccessTokenError, "
+        "the access token is already revoked."
+    ),
+}
+_NOT_SENT = {
+    Operation.CREATE_REQUEST_TOKEN: "no request token was created",
+    Operation.CREATE_ACCESS_TOKEN: "the request token was not used",
+    Operation.LOGOUT: "the access token was not revoked",
+}
+
+
+def may_have_run_hint(operation: Operation) -> str:
+    """What a failure after the request was sent means for `operation`, and what to do."""
+    return _MAY_HAVE_RUN[operation]
+
+
+def not_sent_note(operation: Operation) -> str:
+    """What a failure before the request was sent means for `operation`."""
+    return _NOT_SENT[operation]
+
+
+def json_or_none(content: bytes) -> Any:
+    """The JSON value of `content`, or None if it is not JSON."""
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
+
+
+def _tmdb_code(payload: Any) -> int | None:
+    code = payload.get("status_code") if isinstance(payload, dict) else None
+    if isinstance(code, bool) or not isinstance(code, int | float) or not math.isfinite(code):
+        return None
+    return int(code) if code == int(code) else None
+
+
+def _tmdb_message(payload: Any, secrets: Iterable[str]) -> str | None:
+    message = payload.get("status_message") if isinstance(payload, dict) else None
+    if not isinstance(message, str):
+        return None
+    printable = "".join(char if char.isprintable() else " " for char in message[: _MAX_MESSAGE * 2])
+    printable = redact(printable, secrets)
+    return printable if len(printable) <= _MAX_MESSAGE else printable[:_MAX_MESSAGE] + "..."
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (moment - current).total_seconds())
+
+
+def _describe(status: int, code: int | None, message: str | None) -> str:
+    detail = f"HTTP {status}"
+    if code is not None:
+        detail += f", TMDB status_code {code}"
+    if message:
+        detail += f": {message!r}"
+    return detail
+
+
+def _permission_message(operation: Operation, code: int | None, what: str) -> str:
+    if code == NO_WRITE_PERMISSION:
+        return f"TMDB says the Bearer token has not been granted write permission ({what}). {_WRITE_PERMISSION_HELP}"
+    if code == AUTH_FAILED_NO_PERMISSION:
+        return (
+            f"TMDB accepted {READ_TOKEN} but it has no permission for this service ({what}). "
+            "Check the API settings of the app at https://www.themoviedb.org/settings/api."
+        )
+    if code == RESOURCE_PRIVATE:
+        return f"The resource is private ({what}): only its owner's access token can reach it."
+    if code == NO_EDIT_PERMISSION:
+        return f"The credential may not edit this resource ({what}): use its owner's access token."
+    if code == USER_SUSPENDED:
+        return f"The user's TMDB account is suspended ({what}): the user must contact TMDB."
+    return f"TMDB refused the request: the credential lacks a permission ({what})."
+
+
+def _authentication_message(operation: Operation, code: int | None, what: str) -> str:
+    if code == SUSPENDED_API_KEY:
+        return f"TMDB suspended the API key behind {READ_TOKEN} ({what}): contact TMDB."
+    if code is None and operation is Operation.LOGOUT:
+        return (
+            f"TMDB rejected a credential ({what}): {READ_TOKEN} (the Bearer) or the user's access token being "
+            f"logged out. {_CHECK_READ_CREDENTIAL}"
+        )
+    return f"TMDB rejected {READ_TOKEN} ({what}). {_CHECK_READ_CREDENTIAL}"
+
+
+def api_error(
+    operation: Operation,
+    status: int,
+    headers: Mapping[str, str],
+    payload: Any,
+    secrets: Iterable[str],
+    now: datetime | None = None,
+) -> APIError:
+    """The typed error for a non-2xx response to `operation`, naming the credential at fault."""
+    secrets = tuple(secrets)
+    code = _tmdb_code(payload)
+    message = _tmdb_message(payload, secrets)
+    retry_after = parse_retry_after(headers.get("retry-after"), now)
+    fields: dict[str, Any] = {"http_status": status, "tmdb_code": code, "tmdb_message": message}
+    what = _describe(status, code, message)
+    if status == 429 or code == RATE_LIMIT:
+        wait = f"retry in {retry_after:g} seconds" if retry_after is not None else "wait a little and retry"
+        return RateLimitError(f"TMDB rate limit exceeded ({what}): {wait}.", retry_after=retry_after, **fields)
+    if status == 503 or code in (SERVICE_OFFLINE, MAINTENANCE):
+        why = "is under maintenance" if code == MAINTENANCE else "is temporarily unavailable"
+        return ServiceUnavailableError(
+            f"TMDB {why} ({what}); the request was not processed: try again later.", retry_after=retry_after, **fields
+        )
+    if status >= 500:
+        if payload is None:
+            what += " with a non-JSON body (an error page from TMDB or a proxy in front of it)"
+        return ServerError(f"TMDB server error ({what}). {may_have_run_hint(operation)}", **fields)
+    if code == INVALID_REQUEST_TOKEN:
+        return InvalidRequestTokenError(
+            f"TMDB rejected the request token: it is expired, unknown or was already exchanged ({what}). "
+            "Create a new request token and have the user approve it again.",
+            **fields,
+        )
+    if code == NOT_APPROVED:
+        return RequestTokenNotApprovedError(
+            f"The user has not approved the request token yet ({what}). Send the user to its approval page "
+            "(RequestToken.approval_url) and call again once they have approved it.",
+            **fields,
+        )
+    if operation is Operation.LOGOUT and code in (INVALID_TOKEN, SESSION_DENIED):
+        return InvalidAccessTokenError(
+            f"TMDB rejected the user's access token: it is invalid, expired or already revoked ({what}). "
+            "There is nothing to log out; to act for the user again, log in again.",
+            **fields,
+        )
+    if code in (NO_WRITE_PERMISSION, AUTH_FAILED_NO_PERMISSION, RESOURCE_PRIVATE, NO_EDIT_PERMISSION, USER_SUSPENDED):
+        return PermissionDeniedError(_permission_message(operation, code, what), **fields)
+    if status == 401 or code in (INVALID_API_KEY, SUSPENDED_API_KEY, AUTHENTICATION_FAILED, INVALID_TOKEN):
+        return AuthenticationError(_authentication_message(operation, code, what), **fields)
+    if code == SESSION_DENIED:
+        return AuthenticationError(f"TMDB denied the session ({what}). {_CHECK_READ_CREDENTIAL}", **fields)
+    if status == 403:
+        return PermissionDeniedError(_permission_message(operation, code, what), **fields)
+    if status == 404:
+        return NotFoundError(
+            f"Not found ({what}): check base_url; it should be the API root, e.g. https://api.themoviedb.org "
+            "(without /3 or /4).",
+            **fields,
+        )
+    return APIError(f"TMDB answered with an error ({what}).", **fields)
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+class _Envelope(Protocol):
+    """What every TMDB response model carries."""
+
+    status_code: float | Unset
+    status_message: str | Unset
+    success: bool | Unset
+
+
+M = TypeVar("M", bound=_Envelope)
+R = TypeVar("R")
+
+
+@attrs.frozen
+class Spec(Generic[M, R]):
+    """What the core needs to know about one operation's 2xx response."""
+
+    operation: Operation
+    parse: Callable[[Mapping[str, Any]], M]
+    """Builds the generated response model from a JSON object (its ``from_dict``)."""
+    result: Callable[[M, int], R]
+    """Turns the validated model into the facade's result; raises ResponseFormatError."""
+
+
+def _unusable(status: int, detail: str) -> ResponseFormatError:
+    return ResponseFormatError(
+        f"TMDB answered HTTP {status} but {detail}: the response does not match the API spec.", http_status=status
+    )
+
+
+def _model_from_body(spec: Spec[M, R], status: int, content: bytes) -> M:
+    """The generated model for a 2xx body the generated layer did not parse (not JSON, or not a 200)."""
+    payload = json_or_none(content)
+    if payload is None:
+        raise ResponseFormatError(
+            f"TMDB answered HTTP {status} but the body is not JSON ({len(content)} bytes): check base_url points "
+            "at the TMDB API, not a website or proxy page.",
+            http_status=status,
+        )
+    if not isinstance(payload, dict):
+        raise ResponseFormatError(
+            f"TMDB answered HTTP {status} with a JSON {type(payload).__name__}, not an object: this is not a "
+            f"{spec.operation.value} response.",
+            http_status=status,
+        )
+    return spec.parse(payload)
+
+
+def interpret(
+    spec: Spec[M, R],
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    parsed: M | None,
+    secrets: Iterable[str] = (),
+    now: datetime | None = None,
+) -> R:
+    """Turn one response into the operation's result, or raise the matching TMDBError.
+
+    `parsed` is the generated layer's model (it parses a documented 200); the body is parsed
+    here only when it did not (an error, another 2xx, or a body that is not a JSON object).
+    """
+    if not 200 <= status < 300:
+        raise api_error(spec.operation, status, headers, json_or_none(content), secrets, now)
+    model = parsed if parsed is not None else _model_from_body(spec, status, content)
+    if model.success is False:
+        code = model.status_code if isinstance(model.status_code, int | float) else None
+        message = model.status_message if isinstance(model.status_message, str) else None
+        what = _describe(status, _tmdb_code({"status_code": code}), _tmdb_message({"status_message": message}, secrets))
+        raise ResponseFormatError(
+            f"TMDB answered with success=false ({what}); the call had no effect.", http_status=status
+        )
+    return spec.result(model, status)
+
+
+def _string_field(model: object, name: str, status: int) -> str:
+    """A non-empty string field of a generated model (which does not check the types it carries)."""
+    value = getattr(model, name)
+    if isinstance(value, Unset):
+        raise _unusable(status, f"{name!r} is missing")
+    if not isinstance(value, str) or not value:
+        raise _unusable(status, f"{name!r} is a {type(value).__name__}, not a non-empty string")
+    return value
+
+
+def _request_token(model: CreateARequestTokenResponse200, status: int) -> str:
+    token = _string_field(model, "request_token", status)
+    problem = token_problem(token)
+    if problem is not None:
+        raise _unusable(status, f"'request_token' {problem.split(':')[0]}")
+    return token
+
+
+def _access_token(model: CreateAnAccessTokenResponse200, status: int) -> AccessToken:
+    return AccessToken(
+        access_token=_string_field(model, "access_token", status),
+        account_id=_string_field(model, "account_id", status),
+    )
+
+
+def _logged_out(model: LogoutResponse200, status: int) -> None:
+    return None
+
+
+CREATE_REQUEST_TOKEN: Spec[CreateARequestTokenResponse200, str] = Spec(
+    Operation.CREATE_REQUEST_TOKEN, CreateARequestTokenResponse200.from_dict, _request_token
+)
+CREATE_ACCESS_TOKEN: Spec[CreateAnAccessTokenResponse200, AccessToken] = Spec(
+    Operation.CREATE_ACCESS_TOKEN, CreateAnAccessTokenResponse200.from_dict, _access_token
+)
+LOGOUT: Spec[LogoutResponse200, None] = Spec(Operation.LOGOUT, LogoutResponse200.from_dict, _logged_out)
+
+
+def request_token_result(request_token: str, redirect_to: str | None, site_url: str) -> RequestToken:
+    """The `RequestToken` for a token TMDB just created."""
+    return RequestToken(
+        request_token=request_token,
+        expires_at=jwt_expiry(request_token),
+        redirect_to=redirect_to,
+        approval_url=approval_url(site_url, request_token),
+    )

@@ -1,0 +1,304 @@
+"""The I/O side shared by both shells: the one builder of the facade's httpx client, the bounds
+on every response (size and total time), and the mapping of httpx exceptions to typed errors.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextvars import ContextVar, Token
+from typing import Any, Literal, TypeVar
+
+import httpx
+
+from ._core import Operation, may_have_run_hint, not_sent_note, redact
+from ._settings import USER_AGENT, Settings
+from .errors import (
+    ConfigurationError,
+    NetworkError,
+    RequestTimeoutError,
+    ResponseFormatError,
+    ResponseTooLargeError,
+    TMDBError,
+)
+
+DEFAULT_ASYNC_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+"""Pool limits of AsyncTMDBAuth unless client_options passes ``limits``.
+
+httpcore's async pool scans its connections for every request assignment (quadratic in the
+pool size, encode/httpcore#1035): at concurrency 32, 8 connections measured ~3x the
+throughput of httpx's default limits (100). `make bench` measures it.
+"""
+
+HttpBackend = Literal["httpx", "aiohttp"]
+ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
+
+_MANAGED_OPTIONS = {
+    "base_url": "pass base_url=",
+    "headers": "the facade sends Authorization, User-Agent and Accept itself",
+    "timeout": "pass timeout= (and attempt_timeout=)",
+    "auth": "the facade authenticates with the read access token",
+    "transport": "pass transport=",
+}
+_MAX_MESSAGE = 200
+
+# The deadline of the attempt running in this context (thread or task), set by the shells.
+_attempt_deadline: ContextVar[float | None] = ContextVar("tmdb_auth_attempt_deadline", default=None)
+
+
+def start_attempt(settings: Settings) -> Token[float | None]:
+    """Start the clock of one attempt: its whole response must arrive within attempt_timeout."""
+    return _attempt_deadline.set(time.monotonic() + settings.attempt_timeout)
+
+
+def end_attempt(token: Token[float | None]) -> None:
+    _attempt_deadline.reset(token)
+
+
+# --- bounds on every response -------------------------------------------------------------------
+
+
+class _ResponseTooLarge(httpx.TransportError):
+    """The body exceeded max_response_bytes (mapped to ResponseTooLargeError)."""
+
+    def __init__(self, status: int, limit: int) -> None:
+        super().__init__(f"response body over {limit} bytes")
+        self.status = status
+        self.limit = limit
+
+
+class _AttemptTimeout(httpx.TimeoutException):
+    """The attempt outlived attempt_timeout (mapped to RequestTimeoutError)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"attempt took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
+class _Bounds:
+    """Counts a response body's bytes (after decoding) and checks the attempt's deadline per chunk.
+
+    httpx's read timeout applies to each read, so a server trickling a byte every few seconds
+    would never time out; and a small gzip body can inflate to gigabytes. Decoding happens here,
+    bounded, instead of in httpx.
+    """
+
+    __slots__ = ("_deadline", "_decoder", "_limit", "_received", "_seconds", "_status")
+
+    def __init__(self, response: httpx.Response, settings: Settings) -> None:
+        self._limit = settings.max_response_bytes
+        self._seconds = settings.attempt_timeout
+        self._deadline = _attempt_deadline.get() or time.monotonic() + settings.attempt_timeout
+        self._status = response.status_code
+        self._received = 0
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding in ("", "identity"):
+            self._decoder = None
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > self._limit:
+                raise _ResponseTooLarge(self._status, self._limit)
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._decoder = zlib.decompressobj(wbits=47)  # gzip or zlib framing, detected from the header
+            del response.headers["content-encoding"]  # decoded here; httpx must not decode again
+        else:  # the facade asks for identity; br, zstd, compress... would decode unbounded
+            raise httpx.DecodingError(f"unsupported Content-Encoding {encoding[:40]!r} (the client asked for identity)")
+
+    def take(self, chunk: bytes) -> bytes:
+        if time.monotonic() > self._deadline:
+            raise _AttemptTimeout(self._seconds)
+        if self._decoder is not None:
+            try:
+                chunk = self._decoder.decompress(chunk, self._limit - self._received + 1)
+            except zlib.error as exc:
+                raise httpx.DecodingError("the compressed body is corrupt") from exc
+        return self._count(chunk)
+
+    def finish(self) -> bytes:
+        return self._count(self._decoder.flush()) if self._decoder is not None else b""
+
+    def _count(self, chunk: bytes) -> bytes:
+        self._received += len(chunk)
+        if self._received > self._limit:
+            raise _ResponseTooLarge(self._status, self._limit)
+        return chunk
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, bounds: _Bounds) -> None:
+        self._inner = inner
+        self._bounds = bounds
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            yield self._bounds.take(chunk)
+        yield self._bounds.finish()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncBoundedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, bounds: _Bounds) -> None:
+        self._inner = inner
+        self._bounds = bounds
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield self._bounds.take(chunk)
+        yield self._bounds.finish()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _response_hooks(settings: Settings, asynchronous: bool) -> list[Any]:
+    """The event hook that puts every response (redirects included) behind `_Bounds`."""
+
+    def bound(response: httpx.Response) -> None:
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = _BoundedStream(response.stream, _Bounds(response, settings))
+
+    async def async_bound(response: httpx.Response) -> None:
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _AsyncBoundedStream(response.stream, _Bounds(response, settings))
+
+    return [async_bound if asynchronous else bound]
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+
+class _BorrowedTransport(httpx.BaseTransport):
+    """A caller's transport: the facade uses it and never closes it (its owner does)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+class _BorrowedAsyncTransport(httpx.AsyncBaseTransport):
+    """A caller's async transport: the facade uses it and never closes it (its owner does)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _borrow(transport: object, asynchronous: bool, what: str) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
+    if asynchronous and isinstance(transport, httpx.AsyncBaseTransport):
+        return _BorrowedAsyncTransport(transport)
+    if not asynchronous and isinstance(transport, httpx.BaseTransport):
+        return _BorrowedTransport(transport)
+    wanted = "httpx.AsyncBaseTransport" if asynchronous else "httpx.BaseTransport"
+    raise ConfigurationError(f"{what} must be an {wanted} for this client, not {type(transport).__name__}")
+
+
+def build_httpx_client(
+    client_type: type[ClientT],
+    settings: Settings,
+    *,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    client_options: Mapping[str, Any] | None = None,
+    http_backend: HttpBackend = "httpx",
+) -> ClientT:
+    """The httpx client of one facade instance: the only place headers, timeout, limits and bounds are set.
+
+    Transports the caller passes (``transport``, ``client_options["mounts"]``) stay the
+    caller's: closing the facade does not close them. Everything else is the facade's.
+    """
+    asynchronous = client_type is httpx.AsyncClient
+    options = dict(client_options or {})
+    for name, why in _MANAGED_OPTIONS.items():
+        if name in options:
+            raise ConfigurationError(f"client_options must not set {name!r}: it is managed by the client ({why})")
+    if asynchronous:
+        options.setdefault("limits", DEFAULT_ASYNC_LIMITS)
+    if transport is not None:
+        options["transport"] = _borrow(transport, asynchronous, "transport")
+    elif http_backend == "aiohttp":
+        from ._aiohttp import aiohttp_transport
+
+        options["transport"] = aiohttp_transport(verify=options.get("verify", True), limits=options["limits"])
+    elif http_backend != "httpx":
+        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', not {http_backend!r}")
+    if options.get("mounts"):
+        options["mounts"] = {
+            pattern: None if mounted is None else _borrow(mounted, asynchronous, f"mounts[{pattern!r}]")
+            for pattern, mounted in dict(options["mounts"]).items()
+        }
+    hooks = {key: list(value) for key, value in dict(options.pop("event_hooks", None) or {}).items()}
+    hooks["response"] = _response_hooks(settings, asynchronous) + hooks.get("response", [])
+    headers = {
+        "Authorization": f"Bearer {settings.read_access_token}",
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+        "Accept-Encoding": "identity",
+    }
+    try:
+        return client_type(
+            base_url=settings.base_url, headers=headers, timeout=settings.timeout, event_hooks=hooks, **options
+        )
+    except TypeError as exc:  # an unknown or mistyped option; the message names the argument only
+        raise ConfigurationError(f"client_options rejected by httpx.{client_type.__name__}: {exc}") from None
+    except ValueError as exc:  # e.g. a malformed proxy URL (which may carry credentials: not quoted)
+        raise ConfigurationError(
+            f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
+        ) from None
+
+
+# --- httpx exceptions -> typed errors ---------------------------------------------------------------
+
+
+def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterable[str] = ()) -> TMDBError:
+    """The typed error for an httpx exception raised while `operation` was sending or receiving."""
+    kind = type(exc).__name__.lstrip("_")
+    detail = redact(str(exc), secrets)[:_MAX_MESSAGE]
+    if isinstance(exc, _ResponseTooLarge):
+        return ResponseTooLargeError(
+            f"TMDB's response (HTTP {exc.status}) is larger than max_response_bytes ({exc.limit} bytes); reading "
+            f"stopped there. {may_have_run_hint(operation)}",
+            http_status=exc.status,
+        )
+    if isinstance(exc, _AttemptTimeout):
+        return RequestTimeoutError(
+            f"TMDB's response did not arrive within attempt_timeout ({exc.seconds:g} s): the server is sending "
+            f"too slowly. {may_have_run_hint(operation)}",
+            request_sent=True,
+        )
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return RequestTimeoutError(
+            f"Timed out before the request was sent ({kind}); {not_sent_note(operation)}. "
+            "Check your network, or raise timeout.",
+            request_sent=False,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeoutError(
+            f"Timed out waiting for TMDB ({kind}). {may_have_run_hint(operation)}", request_sent=True
+        )
+    if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol):
+        return NetworkError(
+            f"Could not connect to TMDB ({kind}: {detail}); {not_sent_note(operation)}. "
+            "Check base_url and your network, then retry.",
+            request_sent=False,
+        )
+    if isinstance(exc, httpx.TransportError):
+        return NetworkError(
+            f"The connection failed during the request ({kind}: {detail}). {may_have_run_hint(operation)}",
+            request_sent=True,
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseFormatError(
+            f"The response body could not be decoded ({kind}: {detail}). {may_have_run_hint(operation)}", http_status=0
+        )
+    return NetworkError(f"The request failed ({kind}). {may_have_run_hint(operation)}", request_sent=True)
