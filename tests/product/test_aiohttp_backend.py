@@ -1,9 +1,11 @@
-"""The aiohttp backend (the ``aiohttp`` extra) keeps every facade guarantee, against 127.0.0.1.
+"""The aiohttp backend (``AsyncTMDBAuth(http_backend="aiohttp")``, the ``aiohttp`` extra) keeps
+every facade guarantee, against 127.0.0.1.
 
 httpx-aiohttp's own transport reports a connection dropped after the request was sent as
 ``httpx.ConnectTimeout`` ("not sent"), so the facade would retry an exchange and spend the
-request token twice; `tmdb_auth._aiohttp_transport` maps failures by whether the request may
-have been sent. These tests pin that, the timeouts, the secrets and the lifecycle.
+request token twice; aiohttp itself resends a dropped DELETE (logout); and its connector
+lets tasks barge at its limit. `tmdb_auth._aiohttp_transport` fixes each; these tests pin
+that, the retry rule of every operation, the timeouts, the secrets and the lifecycle.
 """
 
 from __future__ import annotations
@@ -27,19 +29,25 @@ from httpx_aiohttp import AiohttpTransport
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from tests.helpers.clock import FakeClock
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     ACCOUNT_ID,
     READ_TOKEN,
     REQUEST_TOKEN,
+    REQUEST_TOKEN_JWT,
     assert_error_has_no_secret,
     assert_no_secret,
+    logout_success,
+    request_token_success,
     success_body,
     tmdb_error,
 )
+from tests.product.test_operations import ARGUMENTS, FAILURES, RETRY_RULES, always
 from tmdb_auth import (
     AccessToken,
+    APIError,
     AsyncTMDBAuth,
     AuthenticationError,
     ConfigurationError,
@@ -49,20 +57,25 @@ from tmdb_auth import (
 )
 from tmdb_auth._aiohttp import EXTRA_HINT, aiohttp_transport
 from tmdb_auth._aiohttp_transport import SafeAiohttpTransport, map_failure
+from tmdb_auth.emulator import Emulator
 
 
-def aiohttp_auth(base_url: str, **options: Any) -> AsyncTMDBAuth:
-    """AsyncTMDBAuth on the aiohttp backend."""
-    options.setdefault("transport", aiohttp_transport(verify=True, limits=httpx.Limits(max_connections=8)))
-    return AsyncTMDBAuth(READ_TOKEN, base_url=base_url, **options)
+def aiohttp_auth(base_url: str, *, clock: FakeClock | None = None, **options: Any) -> AsyncTMDBAuth:
+    """AsyncTMDBAuth on the aiohttp backend; retry waits go to `clock` when given."""
+    if clock is not None:
+        options.setdefault("sleep", clock.async_sleep)
+    options.setdefault("read_access_token", READ_TOKEN)
+    return AsyncTMDBAuth(base_url=base_url, http_backend="aiohttp", **options)
 
 
-def run(base_url: str, request_token: str = REQUEST_TOKEN, **options: Any) -> AccessToken:
-    async def exchange() -> AccessToken:
-        async with aiohttp_auth(base_url, **options) as auth:
-            return await auth.create_access_token(request_token)
+def run(base_url: str, clock: FakeClock | None = None, operation: str = "create_access_token", **options: Any) -> Any:
+    """One operation (with the arguments test_operations uses) on a fresh aiohttp-backed client."""
 
-    return asyncio.run(exchange())
+    async def one() -> Any:
+        async with aiohttp_auth(base_url, clock=clock, **options) as auth:
+            return await getattr(auth, operation)(*ARGUMENTS[operation])
+
+    return asyncio.run(one())
 
 
 def free_port() -> int:
@@ -110,53 +123,107 @@ def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[tuple[str, l
         listener.close()
 
 
-# --- the three cases the facade's retry rule depends on ----------------------------------------
+# --- the three operations, the whole login -------------------------------------------------------
 
 
-def test_exchange_succeeds_with_the_same_request_shape(server: LoopbackServer) -> None:
-    server.reply(Reply(200, success_body()))
-    token = run(server.url)
+def test_every_operation_sends_the_same_request_as_the_default_backend(server: LoopbackServer) -> None:
+    server.reply(Reply(200, request_token_success()), Reply(200, success_body()), Reply(200, logout_success()))
+
+    async def login() -> AccessToken:
+        async with aiohttp_auth(server.url) as auth:
+            request_token = await auth.create_request_token()
+            token = await auth.create_access_token(request_token)
+            await auth.logout(token)
+            return token
+
+    token = asyncio.run(login())
     assert token == AccessToken(access_token=ACCESS_TOKEN, account_id=ACCOUNT_ID)
-    (received,) = server.received
-    assert (received.method, received.path) == ("POST", "/4/auth/access_token")
-    headers = {name.lower(): value for name, value in received.headers.items()}  # aiohttp sends them lower-case
-    assert headers["authorization"] == f"Bearer {READ_TOKEN}"
-    assert headers["content-type"] == "application/json"
-    assert received.json() == {"request_token": REQUEST_TOKEN}
+    created, exchanged, logged_out = server.received
+    assert (created.method, created.path, created.json()) == ("POST", "/4/auth/request_token", {})
+    assert (exchanged.method, exchanged.path) == ("POST", "/4/auth/access_token")
+    assert exchanged.json() == {"request_token": REQUEST_TOKEN_JWT}
+    assert (logged_out.method, logged_out.path, logged_out.json()) == (
+        "DELETE",
+        "/4/auth/access_token",
+        {"access_token": ACCESS_TOKEN},
+    )
+    for received in server.received:  # header names as httpx writes them, not lower-cased
+        assert received.headers["Authorization"] == f"Bearer {READ_TOKEN}"
+        assert received.headers["Content-Type"] == "application/json"
 
 
-def test_a_drop_after_the_request_was_read_is_not_retried(server: LoopbackServer, fake_clock: list[float]) -> None:
+async def test_the_whole_login_against_the_emulator(tmdb_emulator: Emulator) -> None:
+    options: dict[str, Any] = {"read_access_token": tmdb_emulator.read_token, "site_url": tmdb_emulator.base_url}
+    async with aiohttp_auth(tmdb_emulator.base_url, **options) as auth, httpx.AsyncClient(timeout=10) as browser:
+        request_token = await auth.create_request_token()
+        assert (await browser.get(request_token.approval_url)).status_code == 200
+        token = await auth.create_access_token(request_token)
+        assert token.access_token in tmdb_emulator.state.access_tokens
+        await auth.logout(token)
+    assert token.access_token not in tmdb_emulator.state.access_tokens
+
+
+# --- retries: what the server sees -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", list(RETRY_RULES))
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_the_retry_rule_of_every_operation_holds(
+    server: LoopbackServer, fake_clock: FakeClock, operation: str, failure: str
+) -> None:
+    """The same table as the default backend (test_operations.RETRY_RULES), counted server-side."""
+    server.reply(*always(FAILURES[failure]))
+    with pytest.raises((APIError, NetworkError)) as caught:
+        run(server.url, fake_clock, operation, max_retries=2, timeout=0.2)
+    expected = RETRY_RULES[operation][failure]
+    assert len(server.received) == expected, f"{operation} after {failure}"
+    assert len(fake_clock) == expected - 1
+    if failure == "dropped":
+        assert isinstance(caught.value, NetworkError)
+        assert caught.value.request_sent is True
+    assert_error_has_no_secret(caught.value)
+
+
+def test_a_drop_after_the_request_was_read_is_reported_as_sent(server: LoopbackServer, fake_clock: FakeClock) -> None:
     # A retry would succeed (the second reply): only the mapping keeps the token from being spent twice.
     server.reply(Reply(drop=True), Reply(200, success_body()))
     with pytest.raises(NetworkError) as caught:
-        run(server.url)
+        run(server.url, fake_clock)
     assert caught.value.request_sent is True
     assert len(server.received) == 1
     assert fake_clock == []
     assert isinstance(caught.value.__cause__, httpx.RemoteProtocolError)
 
 
-def test_httpx_aiohttp_alone_would_retry_that_drop(server: LoopbackServer, fake_clock: list[float]) -> None:
-    """Why SafeAiohttpTransport exists: the unwrapped transport spends the token twice."""
+def test_httpx_aiohttp_alone_would_spend_the_token_twice(server: LoopbackServer, fake_clock: FakeClock) -> None:
+    """Why SafeAiohttpTransport exists: the unwrapped transport retries that drop, and it succeeds."""
     server.reply(Reply(drop=True), Reply(200, success_body()))
-    run(server.url, transport=AiohttpTransport())
+
+    async def exchange() -> AccessToken:
+        async with (
+            AiohttpTransport() as transport,
+            AsyncTMDBAuth(READ_TOKEN, base_url=server.url, transport=transport, sleep=fake_clock.async_sleep) as auth,
+        ):
+            return await auth.create_access_token(REQUEST_TOKEN)
+
+    assert asyncio.run(exchange()).account_id == ACCOUNT_ID
     assert len(server.received) == 2
 
 
-def test_a_drop_in_the_middle_of_the_body_is_not_retried(fake_clock: list[float]) -> None:
+def test_a_drop_in_the_middle_of_the_body_is_not_retried(fake_clock: FakeClock) -> None:
     def half_a_response(conn: socket.socket) -> None:
         conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"access')
 
     with raw_server(half_a_response) as (url, received), pytest.raises(NetworkError) as caught:
-        run(url)
+        run(url, fake_clock)
     assert caught.value.request_sent is True
     assert len(received) == 1
     assert fake_clock == []
 
 
-def test_a_refused_connection_is_retried_then_reported_as_not_sent(fake_clock: list[float]) -> None:
+def test_a_refused_connection_is_retried_then_reported_as_not_sent(fake_clock: FakeClock) -> None:
     with pytest.raises(NetworkError) as caught:
-        run(f"http://127.0.0.1:{free_port()}", max_retries=2)
+        run(f"http://127.0.0.1:{free_port()}", fake_clock, max_retries=2)
     assert caught.value.request_sent is False
     assert len(fake_clock) == 2
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
@@ -165,17 +232,17 @@ def test_a_refused_connection_is_retried_then_reported_as_not_sent(fake_clock: l
 # --- timeouts ---------------------------------------------------------------------------------
 
 
-def test_read_timeout_fires_and_is_not_retried(server: LoopbackServer, fake_clock: list[float]) -> None:
+def test_read_timeout_fires_and_is_not_retried(server: LoopbackServer, fake_clock: FakeClock) -> None:
     server.reply(Reply(200, success_body(), delay=1.0), Reply(200, success_body()))
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError) as caught:
-        run(server.url, timeout=0.2)
+        run(server.url, fake_clock, timeout=0.2)
     assert time.monotonic() - started < 0.9
     assert caught.value.request_sent is True
     assert fake_clock == []
 
 
-def test_a_server_that_never_answers_times_out(fake_clock: list[float]) -> None:
+def test_a_server_that_never_answers_times_out(fake_clock: FakeClock) -> None:
     """Reads the request and then says nothing: the read timeout bounds the call."""
     hold = threading.Event()
 
@@ -185,14 +252,33 @@ def test_a_server_that_never_answers_times_out(fake_clock: list[float]) -> None:
     with raw_server(say_nothing) as (url, received):
         started = time.monotonic()
         with pytest.raises(RequestTimeoutError) as caught:
-            run(url, timeout=0.2)
+            run(url, fake_clock, timeout=0.2)
         hold.set()
     assert time.monotonic() - started < 1.5
     assert caught.value.request_sent is True
     assert len(received) == 1
 
 
-def test_connect_timeout_fires_and_is_retried(fake_clock: list[float]) -> None:
+def test_a_trickling_server_hits_the_attempt_deadline(fake_clock: FakeClock) -> None:
+    """Each read is quick, the whole never ends: the facade's attempt_timeout holds on aiohttp too."""
+
+    def trickle(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+        for _ in range(40):
+            try:
+                conn.sendall(b" ")
+            except OSError:  # the client gave up, as it should
+                return
+            time.sleep(0.1)
+
+    started = time.monotonic()
+    with raw_server(trickle) as (url, _), pytest.raises(RequestTimeoutError, match="attempt_timeout") as caught:
+        run(url, fake_clock, timeout=0.5, attempt_timeout=1.0, max_retries=0)
+    assert time.monotonic() - started < 3.5
+    assert caught.value.request_sent is True
+
+
+def test_connect_timeout_fires_and_is_retried(fake_clock: FakeClock) -> None:
     # A listener with a full accept queue: the kernel drops further SYNs, so connect() hangs.
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -205,7 +291,7 @@ def test_connect_timeout_fires_and_is_retried(fake_clock: list[float]) -> None:
         try:
             started = time.monotonic()
             with pytest.raises(RequestTimeoutError) as caught:
-                run(f"http://127.0.0.1:{port}", timeout=0.2, max_retries=1)
+                run(f"http://127.0.0.1:{port}", fake_clock, timeout=0.2, max_retries=1)
             elapsed = time.monotonic() - started
         finally:
             for filler in fillers:
@@ -218,12 +304,12 @@ def test_connect_timeout_fires_and_is_retried(fake_clock: list[float]) -> None:
 # --- secrets, invalid responses, mapping --------------------------------------------------------
 
 
-def test_an_invalid_response_echoing_the_secrets_is_typed_and_leaks_nothing(fake_clock: list[float]) -> None:
+def test_an_invalid_response_echoing_the_secrets_is_typed_and_leaks_nothing(fake_clock: FakeClock) -> None:
     def garbage(conn: socket.socket) -> None:
         conn.sendall(f"HTTP/1.1 2x0 {READ_TOKEN} {REQUEST_TOKEN}\r\nX: {READ_TOKEN}\r\n\r\n".encode())
 
     with raw_server(garbage) as (url, received), pytest.raises(NetworkError) as caught:
-        run(url)
+        run(url, fake_clock)
     assert len(received) == 1
     assert caught.value.request_sent is True
     assert_error_has_no_secret(caught.value)
@@ -234,9 +320,11 @@ def test_an_invalid_response_echoing_the_secrets_is_typed_and_leaks_nothing(fake
 
 
 def test_no_secret_in_errors_or_debug_logs(
-    server: LoopbackServer, caplog: pytest.LogCaptureFixture, fake_clock: list[float]
+    server: LoopbackServer, caplog: pytest.LogCaptureFixture, fake_clock: FakeClock
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    for name in ("aiohttp", "asyncio", "httpx", "tmdb_auth"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
     replies = [
         Reply(200, success_body()),
         Reply(401, tmdb_error(7, f"Invalid API key {READ_TOKEN}")),
@@ -248,7 +336,7 @@ def test_no_secret_in_errors_or_debug_logs(
     for reply in replies:
         server.reply(reply)
         try:
-            token = run(server.url, timeout=0.25)
+            token = run(server.url, fake_clock, timeout=0.25)
         except TMDBError as error:
             errors.append(error)
             assert_error_has_no_secret(error)
@@ -257,6 +345,7 @@ def test_no_secret_in_errors_or_debug_logs(
             assert_no_secret(repr(token))
     assert len(errors) == 4
     assert any(isinstance(error, AuthenticationError) for error in errors)
+    assert any(record.name == "httpx" for record in caplog.records), "DEBUG logs were captured"
     for record in caplog.records:
         assert_no_secret(record.getMessage())
     assert_no_secret(caplog.text)
@@ -273,8 +362,6 @@ def test_no_secret_in_errors_or_debug_logs(
         (TimeoutError(), httpx.ReadTimeout),
         (aiohttp.ConnectionTimeoutError("Connection timeout to host"), httpx.ConnectTimeout),
         (aiohttp.ClientConnectionError("closed"), httpx.ReadError),
-        # an httpx error whose aiohttp cause is unknown: assume the request may have been sent
-        (httpx.ConnectTimeout("Server disconnected"), httpx.ReadError),
     ],
 )
 def test_each_aiohttp_failure_maps_by_whether_the_request_may_have_been_sent(
@@ -283,13 +370,7 @@ def test_each_aiohttp_failure_maps_by_whether_the_request_may_have_been_sent(
     assert type(map_failure(failure)) is expected
 
 
-def test_the_mapping_looks_through_httpx_aiohttp_s_own_mapping() -> None:
-    mapped = httpx.ConnectTimeout("Server disconnected")  # as httpx-aiohttp raises it: `from` the aiohttp error
-    mapped.__cause__ = aiohttp.ServerDisconnectedError()
-    assert type(map_failure(mapped)) is httpx.RemoteProtocolError
-
-
-def test_a_connector_error_stays_a_connect_error_without_the_request_headers() -> None:
+def test_a_connector_error_stays_a_connect_error() -> None:
     error = aiohttp.ClientConnectorError(
         aiohttp.client_reqrep.ConnectionKey("127.0.0.1", 9, False, True, None, None, None),
         ConnectionRefusedError(111, "Connection refused"),
@@ -313,15 +394,14 @@ def test_a_response_error_carrying_the_bearer_header_is_not_quoted() -> None:
     assert_no_secret(str(mapped))
 
 
-# --- pool, lifecycle, missing extra -------------------------------------------------------------
+# --- pool, TLS, lifecycle, missing extra ----------------------------------------------------------
 
 
 def test_limits_cap_the_aiohttp_pool(server: LoopbackServer) -> None:
     server.reply(*[Reply(200, success_body(), delay=0.02) for _ in range(12)])
 
     async def exchanges() -> list[AccessToken]:
-        transport = aiohttp_transport(verify=True, limits=httpx.Limits(max_connections=2))
-        async with aiohttp_auth(server.url, transport=transport) as auth:
+        async with aiohttp_auth(server.url, client_options={"limits": httpx.Limits(max_connections=2)}) as auth:
             return await asyncio.gather(*(auth.create_access_token(REQUEST_TOKEN) for _ in range(12)))
 
     assert len(asyncio.run(exchanges())) == 12
@@ -339,8 +419,7 @@ def test_the_pool_is_fair_when_full(server: LoopbackServer) -> None:
             await auth.create_access_token(f"{REQUEST_TOKEN}-{number}")
 
     async def all_workers() -> None:
-        transport = aiohttp_transport(verify=True, limits=httpx.Limits(max_connections=1))
-        async with aiohttp_auth(server.url, transport=transport) as auth:
+        async with aiohttp_auth(server.url, client_options={"limits": httpx.Limits(max_connections=1)}) as auth:
             await asyncio.gather(*(worker(auth, number) for number in range(workers)))
 
     asyncio.run(all_workers())
@@ -351,11 +430,14 @@ def test_the_pool_is_fair_when_full(server: LoopbackServer) -> None:
 
 def test_waiting_for_a_full_pool_is_bounded_by_the_pool_timeout(server: LoopbackServer) -> None:
     server.reply(Reply(200, success_body(), delay=1.0))
-    timeout = httpx.Timeout(5.0, pool=0.2)
+    options: dict[str, Any] = {
+        "timeout": httpx.Timeout(5.0, pool=0.2),
+        "max_retries": 0,
+        "client_options": {"limits": httpx.Limits(max_connections=1)},
+    }
 
-    async def two_exchanges() -> tuple[AccessToken | BaseException, ...]:
-        transport = aiohttp_transport(verify=True, limits=httpx.Limits(max_connections=1))
-        async with aiohttp_auth(server.url, transport=transport, timeout=timeout, max_retries=0) as auth:
+    async def two_exchanges() -> AccessToken:
+        async with aiohttp_auth(server.url, **options) as auth:
             first = asyncio.create_task(auth.create_access_token(REQUEST_TOKEN))
             await asyncio.sleep(0.05)
             started = time.monotonic()
@@ -365,29 +447,12 @@ def test_waiting_for_a_full_pool_is_bounded_by_the_pool_timeout(server: Loopback
             assert caught.value.request_sent is False
             assert isinstance(caught.value.__cause__, httpx.PoolTimeout)
             assert len(server.received) == 1
-            return (await first,)
+            return await first
 
-    (first,) = asyncio.run(two_exchanges())
-    assert isinstance(first, AccessToken)
-
-
-def test_aclose_closes_the_aiohttp_session(server: LoopbackServer) -> None:
-    server.reply(Reply(200, success_body()))
-    transport = aiohttp_transport(verify=True, limits=httpx.Limits())
-    assert isinstance(transport, SafeAiohttpTransport)
-
-    async def exchange_and_close() -> aiohttp.ClientSession:
-        async with aiohttp_auth(server.url, transport=transport) as auth:
-            await auth.create_access_token(REQUEST_TOKEN)
-            session = transport.client
-            assert isinstance(session, aiohttp.ClientSession)
-            assert not session.closed
-        return session
-
-    assert asyncio.run(exchange_and_close()).closed
+    assert asyncio.run(two_exchanges()).account_id == ACCOUNT_ID
 
 
-def test_verify_is_honoured_as_httpx_takes_it() -> None:
+def test_tls_is_verified_and_verify_is_honoured() -> None:
     strict, bundle, off = (
         aiohttp_transport(verify=verify, limits=httpx.Limits()) for verify in (True, certifi.where(), False)
     )
@@ -400,10 +465,29 @@ def test_verify_is_honoured_as_httpx_takes_it() -> None:
     assert off.ssl_context.verify_mode == ssl.CERT_NONE
 
 
-def test_missing_extra_is_a_configuration_error_naming_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "aiohttp", None)
-    monkeypatch.delitem(sys.modules, "tmdb_auth._aiohttp_transport")
+def test_aclose_closes_the_aiohttp_session(server: LoopbackServer) -> None:
+    server.reply(Reply(200, success_body()))
+
+    async def exchange_and_close() -> aiohttp.ClientSession:
+        async with aiohttp_auth(server.url) as auth:
+            await auth.create_access_token(REQUEST_TOKEN)
+            transport = auth._http._transport  # the facade's own: white-box, to see the session
+            assert isinstance(transport, SafeAiohttpTransport)
+            session = transport.client
+            assert isinstance(session, aiohttp.ClientSession)
+            assert not session.closed
+        return session
+
+    assert asyncio.run(exchange_and_close()).closed
+
+
+@pytest.mark.parametrize("missing", ["aiohttp", "httpx_aiohttp"])
+def test_missing_extra_is_a_configuration_error_naming_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)
     with pytest.raises(ConfigurationError) as caught:
-        aiohttp_transport(verify=True, limits=httpx.Limits())
+        AsyncTMDBAuth(READ_TOKEN, http_backend="aiohttp")
+    assert EXTRA_HINT == "pip install 'tmdb-v4-auth[aiohttp]'"
     assert EXTRA_HINT in str(caught.value)
-    assert "pip install 'tmdb-v4-auth[aiohttp]'" in str(caught.value)
+    assert missing in str(caught.value)
