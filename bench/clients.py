@@ -22,7 +22,6 @@ import httpx
 import requests
 
 from tmdb_auth import AsyncTMDBAuth, TMDBAuth
-from tmdb_auth._aiohttp import aiohttp_transport
 from tmdb_v4_client import AuthenticatedClient
 from tmdb_v4_client.api.auth import create_an_access_token
 from tmdb_v4_client.models import CreateAnAccessTokenBody
@@ -177,15 +176,14 @@ def pool_limits(connections: int) -> httpx.Limits:
 
 
 async def facade(base_url: str, limits: httpx.Limits | None = None) -> AsyncClient:
-    """AsyncTMDBAuth as a user builds it; ``limits`` (client_options) only for the pool sweep."""
+    """AsyncTMDBAuth as a user builds it (DEFAULT_ASYNC_LIMITS); ``limits`` (client_options) for the pool sweep."""
     auth = AsyncTMDBAuth(READ_TOKEN, base_url=base_url, client_options={} if limits is None else {"limits": limits})
     return auth.create_access_token, auth.aclose
 
 
 async def facade_aiohttp(base_url: str) -> AsyncClient:
-    """AsyncTMDBAuth on the aiohttp backend (the ``aiohttp`` extra)."""
-    transport = aiohttp_transport(verify=True, limits=pool_limits(8))
-    auth = AsyncTMDBAuth(READ_TOKEN, base_url=base_url, transport=transport)
+    """AsyncTMDBAuth on the aiohttp backend (the ``aiohttp`` extra), default limits."""
+    auth = AsyncTMDBAuth(READ_TOKEN, base_url=base_url, http_backend="aiohttp")
     return auth.create_access_token, auth.aclose
 
 
