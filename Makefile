@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HAND_WRITTEN := src scripts tests
+HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
@@ -22,8 +22,8 @@ install: $(STAMP) ## Create .venv and install the project with its dev extras (p
 demo: $(STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator
 	$(BIN)/tmdb-auth demo
 
-bench: $(STAMP) ## Per-call cost vs raw httpx, requests and a raw socket; async, memory, import, generate
-	$(BIN)/python scripts/bench.py
+bench: $(STAMP) ## Per-call cost vs raw httpx, requests, a raw socket; async sweep, pool sizes, memory, import, generate
+	$(BIN)/python -m bench
 
 spec: $(STAMP) ## Rebuild openapi/tmdb-v4.yaml from openapi/sources/ + openapi/overrides.yaml
 	$(BIN)/python -m scripts.build_spec
@@ -44,7 +44,7 @@ check-generated: check-spec ## Fail, with a diff, if the spec or generated/ diff
 lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the generated package
 	$(BIN)/ruff check $(HAND_WRITTEN)
 	$(BIN)/ruff format --check $(HAND_WRITTEN)
-	$(BIN)/mypy src scripts
+	$(BIN)/mypy src scripts bench
 	$(BIN)/mypy generated/tmdb_v4_client
 
 test: check-generated lint ## check-generated, lint, then the test suite
