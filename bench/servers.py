@@ -85,7 +85,15 @@ def fixed_server(delay: float = 0.0) -> Iterator[str]:
 @contextmanager
 def emulator_server() -> Iterator[str]:
     """The emulator's base URL while it runs (``tmdb-auth emulator`` on an ephemeral port)."""
-    command = [str(Path(sys.executable).parent / "tmdb-auth"), "emulator", "--port", "0", "--read-token", READ_TOKEN]
+    command = [
+        str(Path(sys.executable).parent / "tmdb-auth"),
+        "emulator",
+        "--port",
+        "0",
+        "--read-token",
+        READ_TOKEN,
+        "--auto-approve",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

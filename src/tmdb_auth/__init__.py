@@ -23,9 +23,14 @@ from .errors import (
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
+    CredentialStoreError,
     InvalidAccessTokenError,
     InvalidInputError,
     InvalidRequestTokenError,
+    LoginDeniedError,
+    LoginError,
+    LoginExpiredError,
+    LoginRejectedError,
     NetworkError,
     NotFoundError,
     PermissionDeniedError,
@@ -39,6 +44,7 @@ from .errors import (
     TMDBError,
 )
 from .models import AccessToken, RequestToken
+from .store import Credentials, CredentialStore
 
 # A library does not print: retries are logged on "tmdb_auth" only where the application configures logging.
 logging.getLogger("tmdb_auth").addHandler(logging.NullHandler())
@@ -55,9 +61,16 @@ __all__ = [
     "AuthenticationError",
     "ClientClosedError",
     "ConfigurationError",
+    "CredentialStore",
+    "CredentialStoreError",
+    "Credentials",
     "InvalidAccessTokenError",
     "InvalidInputError",
     "InvalidRequestTokenError",
+    "LoginDeniedError",
+    "LoginError",
+    "LoginExpiredError",
+    "LoginRejectedError",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",

@@ -12,15 +12,17 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ._settings import DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
+from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
 from .errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
+    CredentialStoreError,
     InvalidAccessTokenError,
     InvalidInputError,
     InvalidRequestTokenError,
+    LoginError,
     NetworkError,
     PermissionDeniedError,
     RequestTokenNotApprovedError,
@@ -30,6 +32,8 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .client import TMDBAuth
+    from .login import LoginEvent
+    from .store import Credentials, CredentialStore
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -39,16 +43,24 @@ EXIT_REQUEST_TOKEN = 4
 EXIT_UNAVAILABLE = 5
 EXIT_MALFORMED_RESPONSE = 6
 EXIT_ACCESS_TOKEN = 7
+EXIT_NOT_LOGGED_IN = 8
+EXIT_CREDENTIALS = 9
+EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = f"""exit codes:
   {EXIT_OK}  success
   {EXIT_USAGE}  usage error, bad input or configuration (e.g. no {READ_TOKEN_ENV}, a missing extra)
   {EXIT_READ_TOKEN_REJECTED}  the read access token was rejected, or lacks a permission
-  {EXIT_REQUEST_TOKEN}  the request token is invalid, expired, used, or not approved yet
+  {EXIT_REQUEST_TOKEN}  the request token is invalid, expired, used, or not approved yet;
+     login: denied, expired or refused (start again)
   {EXIT_ACCESS_TOKEN}  the access token is invalid, expired or already revoked
   {EXIT_UNAVAILABLE}  rate limited, server error, network error, or another API error
   {EXIT_MALFORMED_RESPONSE}  the server's response was malformed or too large
+  {EXIT_NOT_LOGGED_IN}  not logged in (status, token, logout without ACCESS_TOKEN): run tmdb-auth login
+  {EXIT_CREDENTIALS}  the stored credentials cannot be used safely (corrupt, wrong owner or permissions)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
   {EXIT_INTERNAL}  an unexpected internal error
+logout without ACCESS_TOKEN: any exit code but 0 means the stored login was kept.
 """
 
 STDIN_HELP = (
@@ -56,16 +68,27 @@ STDIN_HELP = (
     "and are kept in shell history)"
 )
 EMULATOR_EXTRA = "pip install 'tmdb-v4-auth[emulator]'"
+DEFAULT_POLL_INTERVAL = 3.0  # tmdb_auth.login's default, without importing it for --help
 
 
 class UsageError(Exception):
     """A problem with the command line itself (exit code 2)."""
 
 
+class NotLoggedInError(Exception):
+    """Nothing is stored: `tmdb-auth login` first (exit code 8)."""
+
+
 def exit_code_for(error: BaseException) -> int:
     """The documented exit code for an error."""
     if isinstance(error, UsageError | InvalidInputError | ConfigurationError):
         return EXIT_USAGE
+    if isinstance(error, NotLoggedInError):
+        return EXIT_NOT_LOGGED_IN
+    if isinstance(error, CredentialStoreError):
+        return EXIT_CREDENTIALS
+    if isinstance(error, LoginError):
+        return EXIT_REQUEST_TOKEN
     if isinstance(error, AuthenticationError | PermissionDeniedError):
         return EXIT_READ_TOKEN_REJECTED
     if isinstance(error, InvalidRequestTokenError | RequestTokenNotApprovedError):
@@ -146,16 +169,162 @@ def cmd_access_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def logout_access_token(args: argparse.Namespace) -> str:
-    """The access token `tmdb-auth logout` revokes (the one place to add another source, e.g. a stored one)."""
-    return secret_argument(args.access_token, "ACCESS_TOKEN")
-
-
 def cmd_logout(args: argparse.Namespace) -> int:
-    access_token = logout_access_token(args)
+    if args.access_token is None:
+        return _logout_stored(args)
+    if args.local_only:
+        raise UsageError("--local-only forgets the stored login; it takes no ACCESS_TOKEN")
+    access_token = secret_argument(args.access_token, "ACCESS_TOKEN")
     with _client(args) as auth:
         auth.logout(access_token)
     print("Logged out: the access token is revoked.")
+    return EXIT_OK
+
+
+# --- the terminal login: login, status, token, logout without ACCESS_TOKEN -----------------------
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(max(0, round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def _store() -> CredentialStore:
+    from .store import CredentialStore
+
+    return CredentialStore()  # $TMDB_AUTH_CONFIG_DIR, else the user's config dir; $TMDB_AUTH_KEYRING
+
+
+def _logged_in(store: CredentialStore) -> Credentials:
+    credentials = store.load()
+    if credentials is None:
+        raise NotLoggedInError(f"not logged in (no credentials in {store.directory}); run: tmdb-auth login")
+    return credentials
+
+
+class _LoginReporter:
+    """Tells the person at the terminal (stderr) what the login is waiting for."""
+
+    def __init__(self) -> None:
+        self._minutes_left: int | None = None
+
+    def __call__(self, event: LoginEvent) -> None:
+        from .login import ApprovalURLReady, CallbackReceived, NotApprovedYet, PollFailed, Waiting
+
+        if isinstance(event, ApprovalURLReady):
+            _say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
+            _say(f"  {event.approval_url}")
+            where = "Opening it in your browser; you can also open it" if event.browser else "Open it"
+            _say(f"{where} in any browser, on this or another device.")
+        elif isinstance(event, Waiting):
+            self._minutes_left = int(event.seconds_left // 60)
+            _say("Waiting for your approval (Ctrl-C to cancel)...")
+        elif isinstance(event, NotApprovedYet | PollFailed):
+            minutes = int(event.seconds_left // 60)
+            if isinstance(event, PollFailed):
+                _say(f"TMDB did not answer ({type(event.error).__name__}); still waiting.")
+            elif self._minutes_left is not None and minutes < self._minutes_left:
+                _say(f"Still waiting: {_duration(event.seconds_left)} left.")
+            self._minutes_left = minutes
+        elif isinstance(event, CallbackReceived):
+            _say("The browser came back: " + ("access denied." if event.denied else "approved."))
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from .login import login
+
+    store = _store()
+    store.prepare()  # an unusable config directory fails now, before the user approves anything
+    try:
+        previous = store.load()
+    except CredentialStoreError as error:
+        _say(f"tmdb-auth: the stored login cannot be used ({error}); logging in replaces it.")
+        previous = None
+    if previous is not None:
+        _say(
+            f"Already logged in as account {previous.account_id}; logging in again replaces that login "
+            "(its token stays valid: `tmdb-auth logout` first would revoke it)."
+        )
+    with _client(args) as auth:
+        try:
+            token = login(
+                auth,
+                port=args.port,
+                open_browser=not args.no_browser,
+                on_progress=_LoginReporter(),
+                poll_interval=args.poll_interval,
+            )
+        except KeyboardInterrupt:
+            _say("\nLogin cancelled; nothing was stored.")
+            raise
+        try:
+            credentials = store.save(token, base_url=auth.base_url)
+        except CredentialStoreError as error:
+            # The new token could not be kept: revoke it rather than leave a live token nobody holds.
+            try:
+                auth.logout(token)
+            except TMDBError:
+                raise CredentialStoreError(
+                    f"{error}. Revoking the new token failed too, so it stays valid at TMDB without being stored; "
+                    "you can revoke the app's access in your TMDB account settings.",
+                    path=error.path,
+                ) from None
+            raise CredentialStoreError(f"{error}. The new login was revoked; log in again.", path=error.path) from None
+    scopes = ", ".join(credentials.scopes) or "none"
+    print(f"Logged in to TMDB as account {credentials.account_id} (scopes: {scopes}).")
+    print(f"Credentials stored in {store.describe(credentials)}.")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    store = _store()
+    credentials = _logged_in(store)
+    print(f"Logged in to TMDB as account {credentials.account_id}")
+    print(f"  scopes:    {', '.join(credentials.scopes) or 'none'}")
+    print(f"  since:     {credentials.created_at:%Y-%m-%d %H:%M:%S} UTC")
+    print(f"  API:       {credentials.base_url}")
+    print(f"  stored in: {store.describe(credentials)}")
+    return EXIT_OK
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    print(_logged_in(_store()).access_token)
+    return EXIT_OK
+
+
+def _logout_stored(args: argparse.Namespace) -> int:
+    """Revoke the stored token at TMDB, then forget it; on failure keep it (nothing is lost)."""
+    store = _store()
+    if args.local_only:
+        try:
+            account = f" of account {_logged_in(store).account_id}"
+        except CredentialStoreError:
+            account = ""  # unreadable or unsafe: forgetting it is still right
+        if not store.delete():
+            raise NotLoggedInError(f"not logged in (no credentials in {store.directory})")
+        print(f"Forgot the stored login{account}. Its token was not revoked at TMDB.")
+        return EXIT_OK
+    credentials = _logged_in(store)
+    # Revoke where the token was issued, unless --base-url or $TMDB_BASE_URL says otherwise.
+    args.base_url = args.base_url or os.environ.get(BASE_URL_ENV) or credentials.base_url
+    try:
+        with _client(args) as auth:
+            auth.logout(credentials.access_token)
+    except InvalidAccessTokenError:
+        store.delete()
+        print(f"The token of account {credentials.account_id} was already invalid or revoked at TMDB; forgot it.")
+        return EXIT_OK
+    except TMDBError as error:
+        _say(f"tmdb-auth: error: {error}")
+        _say(
+            "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
+            "to forget it without revoking it."
+        )
+        return exit_code_for(error)
+    store.delete()
+    print(f"Logged out account {credentials.account_id}: the token is revoked at TMDB and the stored login deleted.")
     return EXIT_OK
 
 
@@ -186,7 +355,9 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     read_token = secret_argument(args.read_token, "--read-token") if args.read_token else None
-    emulator = emulator_mod.Emulator(args.host, args.port, read_token=read_token, rate_limit=rate_limit)
+    emulator = emulator_mod.Emulator(
+        args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
+    )
     for fault, count in faults:
         emulator.inject(fault.kind, count, fault.seconds)
     emulator.start()
@@ -274,8 +445,39 @@ def build_parser() -> argparse.ArgumentParser:
     access.add_argument("--format", choices=["json", "env"], default="json", help="output format (default: json)")
     api_options(access)
 
-    logout = add("logout", cmd_logout, "Log out: revoke a user access token.")
-    logout.add_argument("access_token", metavar="ACCESS_TOKEN", help=f"the user access token to revoke, {STDIN_HELP}")
+    login = add(
+        "login",
+        cmd_login,
+        "Log in from the terminal: approve in a browser (this device or another), then the access token is stored.",
+    )
+    login.add_argument("--no-browser", action="store_true", help="print the approval URL without opening a browser")
+    login.add_argument(
+        "--port", type=int, default=0, help="loopback port for the browser's return (default: 0, any free port)"
+    )
+    login.add_argument(
+        "--poll-interval",
+        type=float,
+        default=DEFAULT_POLL_INTERVAL,
+        metavar="SECONDS",
+        help=f"how often to ask TMDB whether the login was approved (default: {DEFAULT_POLL_INTERVAL:g})",
+    )
+    api_options(login)
+
+    add("status", cmd_status, "Show who is logged in, with which scopes, since when, and where it is stored.")
+    add("token", cmd_token, "Print the stored access token, e.g. export TMDB_ACCESS_TOKEN=$(tmdb-auth token).")
+
+    logout = add(
+        "logout",
+        cmd_logout,
+        "Log out: revoke the stored access token at TMDB, then forget it (or revoke the ACCESS_TOKEN given).",
+    )
+    logout.add_argument(
+        "access_token",
+        metavar="ACCESS_TOKEN",
+        nargs="?",
+        help=f"a user access token to revoke instead of the stored one, {STDIN_HELP}",
+    )
+    logout.add_argument("--local-only", action="store_true", help="forget the stored login without revoking it at TMDB")
     api_options(logout)
 
     approve = add("approve-url", cmd_approve_url, "Print the TMDB page where the user approves a request token.")
@@ -292,6 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--read-token", help=f"the read access token to accept (default: a random one, printed), {STDIN_HELP}"
     )
     emulator.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 beyond N requests per SECONDS")
+    emulator.add_argument(
+        "--auto-approve", action="store_true", help="approve request tokens on GET /auth/access, without the page"
+    )
     emulator.add_argument(
         "--fault",
         action="append",
@@ -311,11 +516,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (TMDBError, UsageError) as error:
+    except (TMDBError, UsageError, NotLoggedInError) as error:
         print(f"tmdb-auth: error: {error}", file=sys.stderr)
         return exit_code_for(error)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:  # no traceback for users; the type says what to report
         print(f"tmdb-auth: internal error ({type(error).__name__}); please report it", file=sys.stderr)
         if os.environ.get("TMDB_AUTH_DEBUG"):

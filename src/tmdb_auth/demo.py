@@ -20,7 +20,7 @@ def run_demo(out: Callable[[str], None]) -> int:
     """Run the demo, writing readable lines to `out`; returns the exit code (0 on success)."""
     from .emulator import Emulator
 
-    with Emulator() as emulator:
+    with Emulator(auto_approve=True) as emulator:  # no browser here: GET /auth/access approves at once
         out(f"1. Started the TMDB v4 auth emulator at {emulator.base_url} (nothing leaves this machine)")
         # The emulator serves the API and the approval page, so it is both base_url and site_url.
         with TMDBAuth(emulator.read_token, base_url=emulator.base_url, site_url=emulator.base_url) as auth:

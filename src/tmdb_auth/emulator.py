@@ -4,13 +4,24 @@ Needs the ``emulator`` extra (``pip install 'tmdb-v4-auth[emulator]'``: Starlett
 uvicorn, PyJWT). It serves, on loopback by default:
 
 - ``POST /4/auth/request_token``  create a request token (optional ``redirect_to``)
-- ``GET  /auth/access?request_token=...``  the approval page; here it approves at once
+- ``GET  /auth/access?request_token=...``  the approval page: names the app (``app_name``) and the
+  scopes it will get, with Approve and Deny buttons (a form POSTing ``request_token`` and
+  ``action=approve|deny`` to ``/auth/access``); with ``auto_approve=True`` the GET approves at once
+- ``POST /auth/access``  the user's answer: approve redirects (302) to the token's ``redirect_to``,
+  deny redirects there with ``denied=true`` added to its query; without ``redirect_to`` a page says
+  which it was
 - ``POST /4/auth/access_token``  exchange an approved request token (as openapi/tmdb-v4.yaml says)
-- ``DELETE /4/auth/access_token``  log out (revoke an access token)
+- ``DELETE /4/auth/access_token``  log out (revoke an access token); the Bearer is the app's read
+  access token or a live user access token (the v4 API takes both; tmdbapis sends the latter)
 
 Tokens are HS256 JWTs signed with a per-process secret, shaped like TMDB's. Errors use
-TMDB's bodies, status codes and messages. Knobs for tests: a rate limit and injected
-faults for the next N requests (see `Emulator.inject`).
+TMDB's bodies, status codes and messages. Knobs for tests: a rate limit, injected faults for
+the next N requests (see `Emulator.inject`), `Emulator.approve` / `deny` / `expire` for a
+request token, and the request tokens' lifetime (`Emulator.set_request_token_lifetime`).
+
+Assumptions where TMDB documents nothing: a denied request token is spent, so exchanging it
+answers 401 with code 33 ("expired or invalid"), as an expired or unknown one does; the
+approval page answers an unknown, expired, denied or used token with an HTML error page (401).
 
     with Emulator() as emulator:           # an ephemeral port on 127.0.0.1
         token = emulator.mint_request_token(approved=True)
@@ -30,6 +41,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import parse_qs, urlencode
 
 import jwt
 import uvicorn
@@ -37,9 +49,16 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
 
 REQUEST_TOKEN_LIFETIME = 15 * 60
+DEFAULT_APP_NAME = "tmdb-v4-auth emulator"
+ACCESS_TOKEN_SCOPES = ("api_read", "api_write")
+MAX_FORM_BYTES = 16 * 1024
+SEEN_REQUESTS_KEPT = 1000
+NOT_ISSUED_HERE = "it is not a request token this emulator issued"
 FAULTS = ("unavailable", "bad-gateway", "delay", "drop")
 
 # TMDB's status codes and messages (https://developer.themoviedb.org/docs/errors).
@@ -72,6 +91,14 @@ def _object_id() -> str:
     return secrets.token_hex(12)
 
 
+class UnanswerableTokenError(ValueError):
+    """The user cannot answer this request token (`reason` says why; the token is never named)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the request token cannot be approved or denied: {reason}")
+        self.reason = reason
+
+
 class _DropConnection(Exception):
     """Raised after the response headers were sent, so the server closes the connection mid-response."""
 
@@ -83,6 +110,26 @@ class _RequestToken:
     redirect_to: str | None
     approved: bool = False
     exchanged: bool = False
+    denied: bool = False
+
+    def problem(self) -> str | None:
+        """Why this request token can no longer be approved or exchanged, or None while it can."""
+        if self.exchanged:
+            return "it was already exchanged for an access token"
+        if self.denied:
+            return "the user denied it"
+        if self.expires <= time.time():
+            return "it has expired"
+        return None
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """One request the emulator answered: method, path (never the query, which may hold a token), status."""
+
+    method: str
+    path: str
+    status: int
 
 
 @dataclass
@@ -98,6 +145,9 @@ class EmulatorState:
     """Everything the emulator knows; reset between tests with `reset`."""
 
     read_token: str
+    app_name: str = DEFAULT_APP_NAME
+    default_auto_approve: bool = False
+    default_request_token_lifetime: float = REQUEST_TOKEN_LIFETIME
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     account_id: str = field(default_factory=_object_id)
     audience: str = field(default_factory=lambda: secrets.token_hex(16))
@@ -105,16 +155,26 @@ class EmulatorState:
     access_tokens: set[str] = field(default_factory=set)
     faults: deque[Fault] = field(default_factory=deque)
     rate_limit: tuple[int, float] | None = None
+    seen: deque[SeenRequest] = field(default_factory=lambda: deque(maxlen=SEEN_REQUESTS_KEPT))
     _window: deque[float] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    auto_approve: bool = field(init=False)
+    request_token_lifetime: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.auto_approve = self.default_auto_approve
+        self.request_token_lifetime = self.default_request_token_lifetime
 
     def reset(self) -> None:
         with self.lock:
             self.request_tokens.clear()
             self.access_tokens.clear()
             self.faults.clear()
+            self.seen.clear()
             self._window.clear()
             self.rate_limit = None
+            self.auto_approve = self.default_auto_approve
+            self.request_token_lifetime = self.default_request_token_lifetime
 
     def sign(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self.secret, algorithm="HS256")
@@ -130,7 +190,7 @@ class EmulatorState:
 
     def new_request_token(self, redirect_to: str | None, approved: bool = False) -> str:
         now = time.time()
-        record = _RequestToken(uuid.uuid4().hex, now + REQUEST_TOKEN_LIFETIME, redirect_to, approved)
+        record = _RequestToken(uuid.uuid4().hex, now + self.request_token_lifetime, redirect_to, approved)
         claims: dict[str, Any] = {
             "aud": self.audience,
             "nbf": now,
@@ -158,12 +218,25 @@ class EmulatorState:
                 "nbf": time.time(),
                 "jti": jti,
                 "sub": self.account_id,
-                "scopes": ["api_read", "api_write"],
+                "scopes": list(ACCESS_TOKEN_SCOPES),
                 "version": 2,
             }
         )
         self.access_tokens.add(token)
         return token
+
+    def answer(self, token: str, *, approve: bool) -> _RequestToken:
+        """Record the user's answer for `token`; UnanswerableTokenError when the user could not answer it."""
+        with self.lock:
+            record = self.request_token_record(token)
+            problem = NOT_ISSUED_HERE if record is None else record.problem()
+            if record is None or problem is not None:
+                raise UnanswerableTokenError(problem or NOT_ISSUED_HERE)
+            if approve:
+                record.approved = True
+            else:
+                record.denied = True
+            return record
 
     def rate_limited(self) -> float | None:
         """Seconds until a request is allowed again, or None when this one is within the limit."""
@@ -205,6 +278,11 @@ def parse_rate_limit(spec: str) -> tuple[int, float]:
     return limit
 
 
+def _check_lifetime(seconds: float) -> None:
+    if not seconds > 0:
+        raise ValueError("the request token lifetime must be a positive number of seconds")
+
+
 class _Knobs:
     """ASGI middleware applying the rate limit and the injected faults before the app runs."""
 
@@ -216,6 +294,17 @@ class _Knobs:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        state = self.state
+
+        async def send_and_record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                with state.lock:
+                    state.seen.append(SeenRequest(scope["method"], scope["path"], message["status"]))
+            await send(message)
+
+        await self._answer(scope, receive, send_and_record)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         wait = self.state.rate_limited()
         if wait is not None:
             response: Response = tmdb_error(25)
@@ -232,9 +321,19 @@ class _Knobs:
         elif fault.kind == "delay":
             await asyncio.sleep(fault.seconds)
             await self.app(scope, receive, send)
-        else:  # drop: promise a body, then close the connection
+        else:  # drop: read the request, promise a body, then close the connection
+            await _read_request_body(receive)
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
             raise _DropConnection
+
+
+async def _read_request_body(receive: Receive) -> None:
+    """Consume the request body: closing with unread bytes makes the kernel send a reset instead of
+    a clean close, and the client would see a reset rather than the truncated response a drop means."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 class _QuietDrops(logging.Filter):
@@ -250,6 +349,14 @@ def create_app(state: EmulatorState) -> _Knobs:
     def authorized(request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {state.read_token}"
 
+    def authorized_as_app_or_user(request: Request) -> bool:
+        """The read access token, or a live user access token (the v4 API takes either as the Bearer)."""
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        if scheme != "Bearer":
+            return False
+        with state.lock:
+            return credential == state.read_token or credential in state.access_tokens
+
     async def json_body(request: Request) -> dict[str, Any] | None:
         raw = await request.body()
         if not raw:
@@ -260,9 +367,9 @@ def create_app(state: EmulatorState) -> _Knobs:
             return None
         return body if isinstance(body, dict) else None
 
-    async def authorized_field(request: Request, name: str) -> str | Response:
+    async def authorized_field(request: Request, name: str, *, user_bearer: bool = False) -> str | Response:
         """The non-empty string `name` from an authorized request's JSON body, or the TMDB error to answer."""
-        if not authorized(request):
+        if not (authorized_as_app_or_user(request) if user_bearer else authorized(request)):
             return tmdb_error(7)
         body = await json_body(request)
         value = body.get(name) if body else None
@@ -279,14 +386,68 @@ def create_app(state: EmulatorState) -> _Knobs:
         token = state.new_request_token(body.get("redirect_to") or None)
         return JSONResponse({"status_message": "Success.", "request_token": token, "success": True, "status_code": 1})
 
-    async def approve(request: Request) -> Response:
-        record = state.request_token_record(request.query_params.get("request_token", ""))
-        if record is None or record.expires < time.time():
-            return HTMLResponse("<h1>Invalid or expired request token</h1>", status_code=401)
-        record.approved = True
+    def page(html: str, status_code: int = 200) -> HTMLResponse:
+        return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+
+    def answered(record: _RequestToken, *, approved: bool) -> Response:
         if record.redirect_to:
-            return RedirectResponse(record.redirect_to, status_code=302)
-        return HTMLResponse("<h1>Approved</h1><p>You can close this page and return to the application.</p>")
+            target = record.redirect_to if approved else denied_redirect(record.redirect_to)
+            return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
+        return page(answered_page(app_name=state.app_name, approved=approved))
+
+    def unusable(reason: str) -> Response:
+        message = f"This approval request is invalid or expired: {reason}. Go back to the application and start again."
+        return page(error_page(message), 401)
+
+    def answer(token: str, *, approve: bool) -> Response:
+        try:
+            record = state.answer(token, approve=approve)
+        except UnanswerableTokenError as error:
+            return unusable(error.reason)
+        return answered(record, approved=approve)
+
+    async def approval(request: Request) -> Response:
+        token = request.query_params.get("request_token", "")
+        if not token:
+            return page(error_page("The link has no request_token: open the link the application gave you."), 400)
+        if state.auto_approve:
+            return answer(token, approve=True)
+        with state.lock:
+            record = state.request_token_record(token)
+            problem = NOT_ISSUED_HERE if record is None else record.problem()
+        if record is None or problem is not None:
+            return unusable(problem or NOT_ISSUED_HERE)
+        html = approval_page(
+            app_name=state.app_name,
+            account_id=state.account_id,
+            scopes=ACCESS_TOKEN_SCOPES,
+            request_token=token,
+            redirect_to=record.redirect_to,
+            expires=record.expires,
+        )
+        return page(html)
+
+    async def form_body(request: Request) -> dict[str, list[str]] | None:
+        """The urlencoded form of a POST, read up to MAX_FORM_BYTES; None when malformed or too large."""
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+            return None
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_FORM_BYTES:
+                return None
+        try:
+            return parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
+        except ValueError:  # UnicodeDecodeError, or too many fields
+            return None
+
+    async def approval_answer(request: Request) -> Response:
+        form = await form_body(request)
+        tokens = form.get("request_token", []) if form else []
+        actions = form.get("action", []) if form else []
+        if len(tokens) != 1 or not tokens[0] or actions not in (["approve"], ["deny"]):
+            return page(error_page("The form must send one request_token and action=approve or action=deny."), 400)
+        return answer(tokens[0], approve=actions == ["approve"])
 
     async def create_access_token(request: Request) -> Response:
         token = await authorized_field(request, "request_token")
@@ -294,7 +455,7 @@ def create_app(state: EmulatorState) -> _Knobs:
             return token
         with state.lock:
             record = state.request_token_record(token)
-            if record is None or record.exchanged or record.expires < time.time():
+            if record is None or record.problem() is not None:
                 return tmdb_error(33)
             if not record.approved:
                 return tmdb_error(41)
@@ -311,7 +472,7 @@ def create_app(state: EmulatorState) -> _Knobs:
         )
 
     async def delete_access_token(request: Request) -> Response:
-        token = await authorized_field(request, "access_token")
+        token = await authorized_field(request, "access_token", user_bearer=True)
         if isinstance(token, Response):
             return token
         with state.lock:
@@ -323,7 +484,8 @@ def create_app(state: EmulatorState) -> _Knobs:
 
     routes = [
         Route("/4/auth/request_token", create_request_token, methods=["POST"]),
-        Route("/auth/access", approve, methods=["GET"]),
+        Route("/auth/access", approval, methods=["GET"]),
+        Route("/auth/access", approval_answer, methods=["POST"]),
         Route("/4/auth/access_token", create_access_token, methods=["POST"]),
         Route("/4/auth/access_token", delete_access_token, methods=["DELETE"]),
     ]
@@ -335,6 +497,11 @@ class Emulator:
 
     Use `start()`/`stop()` or a ``with`` block to run it in a background thread, or
     `serve_forever()` to run it in the foreground (stops on Ctrl-C / SIGTERM).
+
+    Options: `app_name` is the app the approval page names; `auto_approve` makes
+    ``GET /auth/access`` approve at once (for scripts and demos without a browser) instead of
+    showing the page; `request_token_lifetime` is how long request tokens live, in seconds
+    (TMDB: 15 minutes).
     """
 
     def __init__(
@@ -344,8 +511,17 @@ class Emulator:
         *,
         read_token: str | None = None,
         rate_limit: tuple[int, float] | None = None,
+        app_name: str = DEFAULT_APP_NAME,
+        auto_approve: bool = False,
+        request_token_lifetime: float = REQUEST_TOKEN_LIFETIME,
     ) -> None:
-        self.state = EmulatorState(read_token=read_token or f"emulator-read-token-{secrets.token_urlsafe(24)}")
+        _check_lifetime(request_token_lifetime)
+        self.state = EmulatorState(
+            read_token=read_token or f"emulator-read-token-{secrets.token_urlsafe(24)}",
+            app_name=app_name,
+            default_auto_approve=auto_approve,
+            default_request_token_lifetime=request_token_lifetime,
+        )
         self.state.rate_limit = rate_limit
         self.host = host
         self._port = port
@@ -376,12 +552,52 @@ class Emulator:
         with self.state.lock:
             self.state.faults.extend(Fault(kind, seconds) for _ in range(count))
 
+    def set_auto_approve(self, enabled: bool = True) -> None:
+        """Make ``GET /auth/access`` approve at once (True) or show the approval page (False)."""
+        self.state.auto_approve = enabled
+
+    def set_request_token_lifetime(self, seconds: float) -> None:
+        """Request tokens created from now on expire after `seconds` (`reset` restores the constructor's)."""
+        _check_lifetime(seconds)
+        self.state.request_token_lifetime = seconds
+
     def mint_request_token(self, approved: bool = True, redirect_to: str | None = None) -> str:
         """A new request token, approved or not, without going through HTTP."""
         return self.state.new_request_token(redirect_to, approved=approved)
 
+    def approve(self, request_token: str) -> None:
+        """Approve `request_token` as a user clicking Approve would (no redirect is followed).
+
+        Raises UnanswerableTokenError (a ValueError) when it is unknown, expired, denied or exchanged."""
+        self.state.answer(request_token, approve=True)
+
+    def deny(self, request_token: str) -> None:
+        """Deny `request_token` as a user clicking Deny would: exchanging it then answers code 33.
+
+        Raises UnanswerableTokenError (a ValueError) when it is unknown, expired, denied or exchanged."""
+        self.state.answer(request_token, approve=False)
+
+    def expire(self, request_token: str) -> None:
+        """Make `request_token` expire now: the approval page refuses it, the exchange answers code 33."""
+        with self.state.lock:
+            record = self.state.request_token_record(request_token)
+            if record is None:
+                raise UnanswerableTokenError(NOT_ISSUED_HERE)
+            record.expires = min(record.expires, time.time() - 1)
+
+    def approval_url(self, request_token: str) -> str:
+        """This emulator's approval page for `request_token` (TMDB's is on www.themoviedb.org)."""
+        return f"{self.base_url}/auth/access?{urlencode({'request_token': request_token})}"
+
+    @property
+    def requests(self) -> list[SeenRequest]:
+        """The requests answered since the last reset (method, path, status; at most the last 1000)."""
+        with self.state.lock:
+            return list(self.state.seen)
+
     def reset(self) -> None:
-        """Forget every token, fault and rate limit (the read token and secret stay)."""
+        """Forget every token, fault, rate limit and seen request, and restore the constructor's
+        `auto_approve` and `request_token_lifetime` (the read token and secret stay)."""
         self.state.reset()
 
     # --- serving ------------------------------------------------------------------------------

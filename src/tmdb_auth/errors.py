@@ -16,14 +16,24 @@
     │       └── ServiceUnavailableError          HTTP 503 / code 9 / code 46: refused, try later
     ├── ResponseFormatError                      a response the client cannot use
     │   └── ResponseTooLargeError                the body exceeded max_response_bytes
-    └── NetworkError                             connection failed
-        └── RequestTimeoutError                  timed out (or exceeded the attempt deadline)
+    ├── NetworkError                             connection failed
+    │   └── RequestTimeoutError                  timed out (or exceeded the attempt deadline)
+    ├── LoginError                               the interactive login (tmdb_auth.login) ended: start again
+    │   ├── LoginDeniedError                     the user clicked Deny
+    │   ├── LoginExpiredError                    the request token expired (or the wait timed out)
+    │   └── LoginRejectedError (also InvalidRequestTokenError)  code 33 while waiting
+    └── CredentialStoreError                     the stored credentials cannot be used safely
 
 No message or attribute ever contains the read access token, the request token or the
 access token.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class TMDBError(Exception):
@@ -143,14 +153,47 @@ class RequestTimeoutError(NetworkError):
     whole attempt took longer than ``attempt_timeout``)."""
 
 
+class LoginError(TMDBError):
+    """The interactive login did not complete and cannot: start again with a new request token."""
+
+
+class LoginDeniedError(LoginError):
+    """The user denied the request on TMDB's approval page."""
+
+
+class LoginExpiredError(LoginError):
+    """The request token expired (or the wait timed out) before the user approved it."""
+
+
+class LoginRejectedError(LoginError, InvalidRequestTokenError):
+    """TMDB refused the request token while the login waited (code 33: denied, expired, unknown or used)."""
+
+
+class CredentialStoreError(TMDBError):
+    """The stored credentials cannot be read or written safely; the message says why and what to do.
+
+    Attributes:
+        path: the file or directory concerned.
+    """
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 __all__ = [
     "APIError",
     "AuthenticationError",
     "ClientClosedError",
     "ConfigurationError",
+    "CredentialStoreError",
     "InvalidAccessTokenError",
     "InvalidInputError",
     "InvalidRequestTokenError",
+    "LoginDeniedError",
+    "LoginError",
+    "LoginExpiredError",
+    "LoginRejectedError",
     "NetworkError",
     "NotFoundError",
     "PermissionDeniedError",

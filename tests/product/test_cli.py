@@ -210,7 +210,7 @@ def test_the_whole_login_from_the_command_line(tmdb_emulator: Emulator) -> None:
     assert set(output) == {"request_token", "approval_url", "expires_at"}
     assert output["approval_url"] == f"{tmdb_emulator.base_url}/auth/access?request_token={output['request_token']}"
     assert output["expires_at"].endswith("+00:00")
-    assert httpx.get(output["approval_url"], timeout=10).status_code == 200  # the user approves
+    tmdb_emulator.approve(output["request_token"])  # the user approves
 
     exchanged = run("access-token", "-", env=env, stdin=output["request_token"] + "\n")
     assert exchanged.returncode == 0, exchanged.stderr

@@ -1,8 +1,10 @@
-"""The emulator: conformance to openapi/tmdb-v4.yaml, TMDB's rules, the knobs, and the facade's
-whole error table against it (sync and async)."""
+"""The emulator: conformance to openapi/tmdb-v4.yaml, TMDB's rules, the approval page, the knobs
+and test helpers, and the facade's whole error table against it (sync and async)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -14,6 +16,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
 from tests.helpers import SPEC_PATH, Exchange
+from tests.helpers.pages import the_form
 from tmdb_auth import (
     AccessToken,
     AuthenticationError,
@@ -26,7 +29,7 @@ from tmdb_auth import (
     TMDBAuth,
     _retry,
 )
-from tmdb_auth.emulator import Emulator
+from tmdb_auth.emulator import DEFAULT_APP_NAME, REQUEST_TOKEN_LIFETIME, Emulator, SeenRequest, UnanswerableTokenError
 from tmdb_auth.models import decode_jwt_payload
 
 TMDB_ERROR_SCHEMA = {
@@ -161,7 +164,10 @@ def test_request_token_flow_and_token_shapes(tmdb_emulator: Emulator) -> None:
 
         not_yet = http.post("/4/auth/access_token", json={"request_token": created["request_token"]})
         assert_tmdb_error(not_yet, 422, 41)
-        approval = http.get("/auth/access", params={"request_token": created["request_token"]})
+        page = http.get("/auth/access", params={"request_token": created["request_token"]})
+        assert page.status_code == 200
+        assert_tmdb_error(http.post("/4/auth/access_token", json={"request_token": created["request_token"]}), 422, 41)
+        approval = http.post("/auth/access", data=the_form(page.text).submission("approve"))
         assert approval.status_code == 302
         assert approval.headers["location"] == "http://127.0.0.1:9/done"
 
@@ -200,12 +206,275 @@ def test_a_token_signed_by_another_emulator_is_code_33(tmdb_emulator: Emulator) 
     assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": foreign}), 401, 33)
 
 
-def test_an_approval_page_for_an_unknown_token(tmdb_emulator: Emulator) -> None:
-    response = httpx.get(f"{tmdb_emulator.base_url}/auth/access", params={"request_token": "nope"})
-    assert response.status_code == 401
+def test_logout_takes_the_read_token_or_a_live_user_access_token_as_bearer(tmdb_emulator: Emulator) -> None:
+    def logout(bearer: str, access_token: str) -> httpx.Response:
+        return httpx.request(
+            "DELETE",
+            f"{tmdb_emulator.base_url}/4/auth/access_token",
+            json={"access_token": access_token},
+            headers={"Authorization": f"Bearer {bearer}"},
+        )
+
+    def new_access_token() -> str:
+        token = post_exchange(tmdb_emulator, {"request_token": tmdb_emulator.mint_request_token()}).json()
+        assert isinstance(token["access_token"], str)
+        return token["access_token"]
+
+    own = new_access_token()
+    assert logout(own, own).json()["status_code"] == 13, "tmdbapis' way: the user's token revokes itself"
+    assert_tmdb_error(logout(own, own), 401, 7), "a revoked token is no Bearer any more"
+    first, second = new_access_token(), new_access_token()
+    assert logout(tmdb_emulator.read_token, first).json()["status_code"] == 13, "the Swift peer's way"
+    assert logout(second, second).json()["status_code"] == 13
+    assert_tmdb_error(logout("Basic-not-a-token", new_access_token()), 401, 7)
+    (
+        assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": "x"}, token=new_access_token()), 401, 7),
+        ("the exchange still takes only the app's read access token"),
+    )
 
 
-# --- knobs ----------------------------------------------------------------------------------
+# --- the approval page ----------------------------------------------------------------------------
+
+
+def approval_page(emulator: Emulator, token: str) -> httpx.Response:
+    return httpx.get(f"{emulator.base_url}/auth/access", params={"request_token": token})
+
+
+def answer(emulator: Emulator, token: str, action: str) -> httpx.Response:
+    return httpx.post(f"{emulator.base_url}/auth/access", data={"request_token": token, "action": action})
+
+
+def test_the_approval_page_names_the_app_and_scopes_with_two_buttons(tmdb_emulator: Emulator) -> None:
+    token = tmdb_emulator.mint_request_token(approved=False, redirect_to="http://127.0.0.1:9/callback/SECRETPATH")
+    page = approval_page(tmdb_emulator, token)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-store", "the page holds a request token"
+    assert page.headers["referrer-policy"] == "no-referrer", "the token in its URL must not follow the redirect"
+    assert DEFAULT_APP_NAME in page.text
+    assert "<code>api_read</code>" in page.text
+    assert "<code>api_write</code>" in page.text
+    assert tmdb_emulator.account_id in page.text
+    assert "http://127.0.0.1:9</code>" in page.text, "it says where the user goes back to"
+    assert "SECRETPATH" not in page.text, "but not the callback's path"
+    form = the_form(page.text)
+    assert (form.method, form.action) == ("post", "/auth/access")
+    assert form.hidden == {"request_token": token}
+    assert form.buttons == {"approve": ("action", "approve"), "deny": ("action", "deny")}
+    assert not tmdb_emulator.state.request_token_record(token).approved, "showing the page approves nothing"  # type: ignore[union-attr]
+
+
+def test_the_approval_page_escapes_everything() -> None:
+    hostile = '<script>alert("app")</script> & "Co"'
+    with Emulator(app_name=hostile) as emulator:
+        token = emulator.mint_request_token(approved=False, redirect_to='http://127.0.0.1:9/"><script>x()</script>')
+        page = approval_page(emulator, token)
+        approved = answer(emulator, emulator.mint_request_token(approved=False), "approve")
+    for html in (page.text, approved.text):
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(&quot;app&quot;)&lt;/script&gt; &amp; &quot;Co&quot;" in html
+
+
+@pytest.mark.parametrize(
+    ("redirect_to", "denied_location"),
+    [
+        ("http://127.0.0.1:9/cb", "http://127.0.0.1:9/cb?denied=true"),
+        ("http://127.0.0.1:9/cb?state=a+b&x=#top", "http://127.0.0.1:9/cb?state=a+b&x=&denied=true#top"),
+    ],
+)
+def test_approve_and_deny_redirect_to_redirect_to(
+    tmdb_emulator: Emulator, redirect_to: str, denied_location: str
+) -> None:
+    approved = tmdb_emulator.mint_request_token(approved=False, redirect_to=redirect_to)
+    response = answer(tmdb_emulator, approved, "approve")
+    assert (response.status_code, response.headers["location"]) == (302, redirect_to)
+    assert post_exchange(tmdb_emulator, {"request_token": approved}).status_code == 200
+
+    denied = tmdb_emulator.mint_request_token(approved=False, redirect_to=redirect_to)
+    response = answer(tmdb_emulator, denied, "deny")
+    assert (response.status_code, response.headers["location"]) == (302, denied_location)
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": denied}), 401, 33)
+    assert approval_page(tmdb_emulator, denied).status_code == 401, "a denied token is spent"
+    assert answer(tmdb_emulator, denied, "approve").status_code == 401, "and cannot be approved afterwards"
+
+
+def test_without_redirect_to_a_page_says_approved_or_denied(tmdb_emulator: Emulator) -> None:
+    approved = answer(tmdb_emulator, tmdb_emulator.mint_request_token(approved=False), "approve")
+    assert approved.status_code == 200
+    assert '<h1 id="result">Approved</h1>' in approved.text
+    denied = answer(tmdb_emulator, tmdb_emulator.mint_request_token(approved=False), "deny")
+    assert denied.status_code == 200
+    assert '<h1 id="result">Denied</h1>' in denied.text
+
+
+@pytest.mark.parametrize("problem", ["unknown", "foreign", "expired", "denied", "exchanged"])
+def test_unusable_tokens_get_a_clear_error_page(tmdb_emulator: Emulator, problem: str) -> None:
+    token = tmdb_emulator.mint_request_token(approved=problem == "exchanged")
+    if problem == "unknown":
+        token = "eyJ.unknown-request-token.must-not-leak"
+    elif problem == "foreign":
+        token = Emulator().mint_request_token(approved=False)
+    elif problem == "expired":
+        tmdb_emulator.expire(token)
+    elif problem == "denied":
+        tmdb_emulator.deny(token)
+    else:
+        assert post_exchange(tmdb_emulator, {"request_token": token}).status_code == 200
+    for response in (approval_page(tmdb_emulator, token), answer(tmdb_emulator, token, "approve")):
+        assert response.status_code == 401
+        assert "invalid or expired" in response.text
+        assert "start again" in response.text
+        assert token not in response.text, "the error page never echoes the token"
+        assert "<form" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"request_token=TOKEN", "application/x-www-form-urlencoded"),
+        (b"request_token=TOKEN&action=maybe", "application/x-www-form-urlencoded"),
+        (b"request_token=TOKEN&action=approve&action=deny", "application/x-www-form-urlencoded"),
+        (b"request_token=TOKEN&request_token=TOKEN&action=approve", "application/x-www-form-urlencoded"),
+        (b"action=approve", "application/x-www-form-urlencoded"),
+        (b'{"request_token": "TOKEN", "action": "approve"}', "application/json"),
+        (b"request_token=TOKEN&action=approve&pad=" + b"x" * 20_000, "application/x-www-form-urlencoded"),
+        (b"request_token=TOKEN&action=approve&note=\xff", "application/x-www-form-urlencoded"),
+    ],
+    ids=["no-action", "unknown-action", "two-actions", "two-tokens", "no-token", "json", "oversized", "not-utf8"],
+)
+def test_a_malformed_answer_is_400_and_approves_nothing(
+    tmdb_emulator: Emulator, content: bytes, content_type: str
+) -> None:
+    token = tmdb_emulator.mint_request_token(approved=False)
+    body = content.replace(b"TOKEN", token.encode())
+    response = httpx.post(f"{tmdb_emulator.base_url}/auth/access", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    assert "action=approve or action=deny" in response.text
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": token}), 422, 41)
+
+
+def test_a_link_without_request_token_is_400(tmdb_emulator: Emulator) -> None:
+    response = httpx.get(f"{tmdb_emulator.base_url}/auth/access")
+    assert response.status_code == 400
+    assert "no request_token" in response.text
+
+
+def test_auto_approve_approves_on_get(tmdb_emulator: Emulator) -> None:
+    tmdb_emulator.set_auto_approve()
+    token = tmdb_emulator.mint_request_token(approved=False, redirect_to="http://127.0.0.1:9/done")
+    response = approval_page(tmdb_emulator, token)
+    assert (response.status_code, response.headers["location"]) == (302, "http://127.0.0.1:9/done")
+    assert post_exchange(tmdb_emulator, {"request_token": token}).status_code == 200
+    assert approval_page(tmdb_emulator, "eyJ.unknown.token").status_code == 401
+    tmdb_emulator.reset()
+    assert approval_page(tmdb_emulator, tmdb_emulator.mint_request_token(approved=False)).status_code == 200, (
+        "reset restores the constructor's choice: the page"
+    )
+    with Emulator(auto_approve=True) as emulator:
+        token = emulator.mint_request_token(approved=False)
+        approved = approval_page(emulator, token)
+        assert '<h1 id="result">Approved</h1>' in approved.text
+        emulator.reset()
+        again = approval_page(emulator, emulator.mint_request_token(approved=False))
+        assert '<h1 id="result">Approved</h1>' in again.text, "reset keeps this emulator's auto-approve"
+
+
+@pytest.mark.slow
+def test_the_emulator_command_takes_auto_approve() -> None:
+    command = [sys.executable, "-m", "tmdb_auth.cli", "emulator", "--port", "0", "--read-token", "cli-read-token"]
+    process = subprocess.Popen([*command, "--auto-approve"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        headers = {"Authorization": "Bearer cli-read-token"}
+        token = httpx.post(f"{base_url}/4/auth/request_token", headers=headers).json()["request_token"]
+        assert '<h1 id="result">Approved</h1>' in httpx.get(f"{base_url}/auth/access?request_token={token}").text
+        exchanged = httpx.post(f"{base_url}/4/auth/access_token", headers=headers, json={"request_token": token})
+        assert exchanged.status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+    assert process.returncode == 0
+
+
+# --- knobs and test helpers ------------------------------------------------------------------------
+
+
+def test_approve_deny_expire_helpers(tmdb_emulator: Emulator) -> None:
+    approved, denied, expired = (tmdb_emulator.mint_request_token(approved=False) for _ in range(3))
+    tmdb_emulator.approve(approved)
+    tmdb_emulator.deny(denied)
+    tmdb_emulator.expire(expired)
+    assert post_exchange(tmdb_emulator, {"request_token": approved}).status_code == 200
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": denied}), 401, 33)
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": expired}), 401, 33)
+    approved_then_expired = tmdb_emulator.mint_request_token(approved=True)
+    tmdb_emulator.expire(approved_then_expired)
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": approved_then_expired}), 401, 33)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("unknown", "not a request token this emulator issued"),
+        ("denied", "the user denied it"),
+        ("expired", "it has expired"),
+        ("exchanged", "already exchanged"),
+    ],
+)
+@pytest.mark.parametrize("helper", ["approve", "deny"])
+def test_helpers_refuse_a_token_the_user_could_not_answer(
+    tmdb_emulator: Emulator, setup: str, message: str, helper: str
+) -> None:
+    token = tmdb_emulator.mint_request_token(approved=setup == "exchanged")
+    if setup == "unknown":
+        token = "eyJ.unknown-request-token.must-not-leak"
+    elif setup == "denied":
+        tmdb_emulator.deny(token)
+    elif setup == "expired":
+        tmdb_emulator.expire(token)
+    else:
+        post_exchange(tmdb_emulator, {"request_token": token})
+    with pytest.raises(UnanswerableTokenError, match=message) as caught:
+        getattr(tmdb_emulator, helper)(token)
+    assert token not in str(caught.value)
+    assert caught.value.reason in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+    if setup == "unknown":
+        with pytest.raises(ValueError, match=message):
+            tmdb_emulator.expire(token)
+
+
+def test_request_token_lifetime(tmdb_emulator: Emulator) -> None:
+    tmdb_emulator.set_request_token_lifetime(0.5)
+    token = tmdb_emulator.mint_request_token(approved=False)
+    assert decode_jwt_payload(token)["exp"] - time.time() <= 0.5, "the JWT's exp says so too"
+    assert approval_page(tmdb_emulator, token).status_code == 200
+    time.sleep(0.6)
+    assert approval_page(tmdb_emulator, token).status_code == 401
+    assert answer(tmdb_emulator, token, "approve").status_code == 401
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": token}), 401, 33)
+    with pytest.raises(ValueError, match="positive"):
+        tmdb_emulator.set_request_token_lifetime(0)
+    with pytest.raises(ValueError, match="positive"):
+        Emulator(request_token_lifetime=-1)
+    tmdb_emulator.reset()
+    assert tmdb_emulator.state.request_token_lifetime == REQUEST_TOKEN_LIFETIME
+
+
+def test_requests_seen_never_record_the_query(tmdb_emulator: Emulator) -> None:
+    token = tmdb_emulator.mint_request_token(approved=False)
+    approval_page(tmdb_emulator, token)
+    answer(tmdb_emulator, token, "deny")
+    tmdb_emulator.inject("unavailable")
+    post_exchange(tmdb_emulator, {"request_token": token})
+    assert tmdb_emulator.requests == [
+        SeenRequest("GET", "/auth/access", 200),
+        SeenRequest("POST", "/auth/access", 200),
+        SeenRequest("POST", "/4/auth/access_token", 503),
+    ]
+    tmdb_emulator.reset()
+    assert tmdb_emulator.requests == []
 
 
 def test_rate_limit(tmdb_emulator: Emulator) -> None:

@@ -22,6 +22,7 @@ def options(emulator: Emulator) -> dict[str, str]:
 
 
 def test_login_and_logout_sync(tmdb_emulator: Emulator) -> None:
+    tmdb_emulator.set_auto_approve(True)  # a plain GET of the approval page approves, as this test's browser
     with TMDBAuth(**options(tmdb_emulator)) as auth:
         request = auth.create_request_token(redirect_to="https://app.example/done")
         assert request.expires_at is not None
@@ -45,6 +46,7 @@ def test_login_and_logout_sync(tmdb_emulator: Emulator) -> None:
 
 
 async def test_login_and_logout_async(tmdb_emulator: Emulator) -> None:
+    tmdb_emulator.set_auto_approve(True)  # a plain GET of the approval page approves, as this test's browser
     async with AsyncTMDBAuth(**options(tmdb_emulator)) as auth, httpx.AsyncClient(timeout=10) as browser:
         request = await auth.create_request_token()
         assert auth.approval_url(request) == request.approval_url

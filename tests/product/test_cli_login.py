@@ -1,0 +1,530 @@
+"""`tmdb-auth login`, `status`, `token` and `logout` against the emulator, with and without a browser.
+
+`login` runs as a real subprocess (its waiting, its browser and its Ctrl-C are the point);
+`status`, `token` and `logout` run in-process through `cli.main`, which is the same code
+and much faster. Every test has its own config directory and the keyring switched off.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+from tmdb_auth import cli
+from tmdb_auth.emulator import Emulator
+
+pytestmark = pytest.mark.slow
+TMDB_AUTH = [sys.executable, "-m", "tmdb_auth.cli"]
+URL_LINE = re.compile(r"^  (http://\S+/auth/access\?request_token=([^&\s]+))$")
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "tmdb-auth"
+
+
+@pytest.fixture
+def env(tmdb_emulator: Emulator, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment of every command: the emulator, a private config dir, no keyring, no browser.
+
+    Also applied to this process, for the commands run in-process.
+    """
+    values = {
+        "TMDB_READ_ACCESS_TOKEN": tmdb_emulator.read_token,
+        "TMDB_BASE_URL": tmdb_emulator.base_url,
+        "TMDB_SITE_URL": tmdb_emulator.base_url,
+        "TMDB_AUTH_CONFIG_DIR": str(config_dir),
+        "TMDB_AUTH_KEYRING": "off",
+    }
+    for name in list(os.environ):
+        if name.startswith("TMDB_") or name == "BROWSER":
+            monkeypatch.delenv(name)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {**{k: v for k, v in os.environ.items() if k != "BROWSER"}, **values}
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Login:
+    """A running ``tmdb-auth login``: read its stderr up to the approval URL, then let it finish."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.process = subprocess.Popen(
+            [*TMDB_AUTH, "login", *args],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[str] = []
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            match = URL_LINE.match(line.rstrip("\n"))
+            if match:
+                self.approval_url, self.request_token = match.groups()
+                break
+        else:
+            raise AssertionError(f"no approval URL in: {''.join(self.lines)}")
+
+    def wait_for(self, text: str) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            if text in line:
+                return
+        raise AssertionError(f"{text!r} never came: {''.join(self.lines)}")
+
+    def finish(self, timeout: float = 30) -> Run:
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self.process.wait(timeout=timeout)
+        stderr = "".join(self.lines) + self.process.stderr.read()
+        stdout = self.process.stdout.read()
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return Run(self.process.returncode, stdout, stderr)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def logins() -> Iterator[list[Login]]:
+    """Every Login started by a test, killed if the test left it running."""
+    started: list[Login] = []
+    yield started
+    for login in started:
+        login.kill()
+
+
+def start(logins: list[Login], env: dict[str, str], *args: str) -> Login:
+    login = Login(env, *args)
+    logins.append(login)
+    return login
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
+    code = cli.main(list(args))
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+def exchanges(emulator: Emulator) -> int:
+    return sum(1 for seen in emulator.requests if seen.method == "POST" and seen.path == "/4/auth/access_token")
+
+
+def assert_no_secret(emulator: Emulator, *outputs: str, also: tuple[str, ...] = ()) -> None:
+    """Neither the read token nor any live access token (nor those in `also`, e.g. revoked ones) in any output."""
+    secrets = {emulator.read_token, *emulator.state.access_tokens, *also}
+    for output in outputs:
+        for secret in secrets:
+            assert secret not in output, f"a secret leaked into: {output[:300]!r}"
+        assert "Traceback" not in output
+
+
+def log_in(logins: list[Login], env: dict[str, str], emulator: Emulator) -> Run:
+    """A headless login approved through the emulator's fixture helper."""
+    login = start(logins, env, "--no-browser", "--poll-interval", "0.1")
+    emulator.approve(login.request_token)
+    result = login.finish()
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def stored_token(config_dir: Path) -> str:
+    token = json.loads((config_dir / "credentials.json").read_text())["access_token"]
+    assert isinstance(token, str)
+    return token
+
+
+# --- login -----------------------------------------------------------------------------------------
+
+
+def test_login_without_a_browser_then_status_token_logout(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    logins: list[Login],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    login = start(logins, env, "--no-browser", "--poll-interval", "0.1")
+    login.wait_for("Waiting for your approval (Ctrl-C to cancel)")
+    tmdb_emulator.approve(login.request_token)
+    result = login.finish()
+    assert result.returncode == 0, result.stderr
+    account = tmdb_emulator.account_id
+    assert result.stdout == (
+        f"Logged in to TMDB as account {account} (scopes: api_read, api_write).\n"
+        f"Credentials stored in {config_dir / 'credentials.json'} (mode 0600).\n"
+    )
+    assert re.search(r"Approve this login on TMDB within 1[45] min \d\d s:", result.stderr)
+    assert "Open it in any browser, on this or another device." in result.stderr
+    assert login.approval_url.startswith(f"{tmdb_emulator.base_url}/auth/access?request_token=")
+    assert result.stderr.count(login.request_token) == 1  # only in the approval URL, which the user needs
+    assert stat.S_IMODE(config_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((config_dir / "credentials.json").stat().st_mode) == 0o600
+    access_token = stored_token(config_dir)
+    assert access_token in tmdb_emulator.state.access_tokens
+    assert_no_secret(tmdb_emulator, result.stdout, result.stderr)
+
+    status = run_in_process(capsys, "status")
+    assert status.returncode == 0
+    lines = status.stdout.splitlines()
+    assert lines[0] == f"Logged in to TMDB as account {account}"
+    assert lines[1] == "  scopes:    api_read, api_write"
+    assert re.fullmatch(r"  since:     \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", lines[2])
+    assert lines[3] == f"  API:       {tmdb_emulator.base_url}"
+    assert lines[4] == f"  stored in: {config_dir / 'credentials.json'} (mode 0600)"
+    assert_no_secret(tmdb_emulator, status.stdout, status.stderr)
+
+    token = run_in_process(capsys, "token")
+    assert (token.returncode, token.stdout, token.stderr) == (0, access_token + "\n", "")
+
+    logout = run_in_process(capsys, "logout")
+    assert logout.returncode == 0, logout.stderr
+    assert f"Logged out account {account}: the token is revoked at TMDB" in logout.stdout
+    assert access_token not in tmdb_emulator.state.access_tokens  # revocation seen at the emulator
+    assert not (config_dir / "credentials.json").exists()
+    assert_no_secret(tmdb_emulator, logout.stdout, logout.stderr, also=(access_token,))
+
+    after = run_in_process(capsys, "status")
+    assert after.returncode == cli.EXIT_NOT_LOGGED_IN == 8
+    assert "not logged in" in after.stderr
+    assert "tmdb-auth login" in after.stderr
+
+
+@pytest.mark.parametrize(("click", "code"), [("approve", 0), ("deny", 4)])
+def test_login_through_the_browser(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login], click: str, code: int
+) -> None:
+    """$BROWSER answers the approval page and follows the redirect to the callback (no poll needed)."""
+    browser_env = {
+        **env,
+        "BROWSER": f"{sys.executable} -m tests.helpers.browser %s",
+        "TMDB_TEST_BROWSER_CLICK": click,
+    }
+    result = start(logins, browser_env, "--poll-interval", "60").finish()
+    assert result.returncode == code, result.stderr
+    assert "Opening it in your browser" in result.stderr
+    assert_no_secret(tmdb_emulator, result.stdout, result.stderr)
+    if click == "approve":
+        assert "The browser came back: approved." in result.stderr
+        assert f"as account {tmdb_emulator.account_id}" in result.stdout
+        assert exchanges(tmdb_emulator) == 1  # exchanged once, on the callback
+    else:
+        assert "The browser came back: access denied." in result.stderr
+        assert "Start again (tmdb-auth login)" in result.stderr
+        assert result.stdout == ""
+        assert exchanges(tmdb_emulator) == 0
+        assert not (config_dir / "credentials.json").exists()
+
+
+def test_denied_without_a_browser_exits_4(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
+) -> None:
+    login = start(logins, env, "--no-browser", "--poll-interval", "0.1")
+    tmdb_emulator.deny(login.request_token)
+    result = login.finish()
+    assert result.returncode == cli.EXIT_REQUEST_TOKEN == 4
+    assert result.stderr.splitlines()[-1].startswith("tmdb-auth: error: TMDB refused the request token")
+    assert "Start again (tmdb-auth login)" in result.stderr
+    assert not (config_dir / "credentials.json").exists()
+    assert_no_secret(tmdb_emulator, result.stdout, result.stderr)
+
+
+def test_expiry_ends_the_wait_with_exit_4(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
+) -> None:
+    tmdb_emulator.set_request_token_lifetime(2)
+    result = start(logins, env, "--no-browser", "--poll-interval", "0.2").finish()
+    assert result.returncode == 4
+    assert "tmdb-auth: error: The request token expired before it was approved; start again" in result.stderr
+    assert not (config_dir / "credentials.json").exists()
+
+
+def test_ctrl_c_exits_130_closes_the_callback_and_stores_nothing(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    login = start(logins, env, "--no-browser", "--port", str(port), "--poll-interval", "60")
+    login.wait_for("Waiting for your approval")
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass  # the callback is listening on the port asked for
+    tmdb_emulator.approve(login.request_token)  # approved, but the user gives up before the login notices
+    login.process.send_signal(signal.SIGINT)
+    result = login.finish(timeout=15)
+    assert result.returncode == 130
+    assert "Login cancelled; nothing was stored." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "KeyboardInterrupt" not in result.stderr
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # the callback server is closed
+    assert exchanges(tmdb_emulator) == 0  # the approved token was not spent for nothing
+    assert not config_dir.joinpath("credentials.json").exists()
+
+
+def test_a_second_login_replaces_the_first(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
+) -> None:
+    log_in(logins, env, tmdb_emulator)
+    first = stored_token(config_dir)
+    second = log_in(logins, env, tmdb_emulator)
+    assert f"Already logged in as account {tmdb_emulator.account_id}; logging in again replaces" in second.stderr
+    replaced = stored_token(config_dir)
+    assert replaced != first
+    assert {first, replaced} <= tmdb_emulator.state.access_tokens  # as gh does: the old token is not revoked
+    assert_no_secret(tmdb_emulator, second.stdout, second.stderr)
+
+
+def test_login_over_a_corrupt_file_replaces_it(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
+) -> None:
+    config_dir.mkdir(parents=True, mode=0o700)
+    (config_dir / "credentials.json").write_text("{broken")
+    result = log_in(logins, env, tmdb_emulator)
+    assert "the stored login cannot be used" in result.stderr
+    assert stored_token(config_dir) in tmdb_emulator.state.access_tokens
+
+
+def test_login_refuses_an_unsafe_config_dir_before_asking_anything(
+    tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path
+) -> None:
+    config_dir.mkdir(parents=True)
+    os.chmod(config_dir, 0o755)  # noqa: S103 - the unsafe mode under test
+    result = subprocess.run(
+        [*TMDB_AUTH, "login", "--no-browser"], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == cli.EXIT_CREDENTIALS == 9
+    assert "chmod 700" in result.stderr
+    assert tmdb_emulator.requests == []  # no request token was created for nothing
+
+
+def test_login_with_a_busy_port_is_a_usage_error(tmdb_emulator: Emulator, env: dict[str, str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = subprocess.run(
+            [*TMDB_AUTH, "login", "--no-browser", "--port", str(busy.getsockname()[1])],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert "cannot listen on 127.0.0.1" in result.stderr
+
+
+# --- status, token, logout -------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("env")
+@pytest.mark.parametrize("command", [["status"], ["token"], ["logout"], ["logout", "--local-only"]])
+def test_not_logged_in_exits_8(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    result = run_in_process(capsys, *command)
+    assert result.returncode == 8
+    assert result.stdout == ""
+    assert result.stderr.startswith("tmdb-auth: error: not logged in")
+
+
+@pytest.mark.usefixtures("env")
+@pytest.mark.parametrize("command", ["status", "token", "logout"])
+def test_a_corrupt_store_exits_9_without_a_traceback(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    config_dir.mkdir(parents=True, mode=0o700)
+    (config_dir / "credentials.json").write_text('{"version": 1, "access_token": "x"')
+    result = run_in_process(capsys, command)
+    assert result.returncode == cli.EXIT_CREDENTIALS
+    assert result.stdout == ""
+    assert result.stderr.startswith("tmdb-auth: error: the credentials file")
+    assert "corrupt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (config_dir / "credentials.json").exists()  # kept: the user decides (logout --local-only)
+
+
+@pytest.mark.usefixtures("env")
+def test_a_file_others_can_read_exits_9(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config_dir.mkdir(parents=True, mode=0o700)
+    (config_dir / "credentials.json").write_text("{}")
+    os.chmod(config_dir / "credentials.json", 0o644)
+    result = run_in_process(capsys, "token")
+    assert result.returncode == 9
+    assert "chmod 600" in result.stderr
+    forgotten = run_in_process(capsys, "logout", "--local-only")
+    assert forgotten.returncode == 0  # forgetting an unsafe file is always possible
+    assert not (config_dir / "credentials.json").exists()
+
+
+def test_logout_failure_keeps_the_stored_login(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    logins: list[Login],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log_in(logins, env, tmdb_emulator)
+    access_token = stored_token(config_dir)
+    tmdb_emulator.inject("bad-gateway")  # a 502: the logout may have run, so it is not retried
+    failed = run_in_process(capsys, "logout")
+    assert failed.returncode == cli.EXIT_UNAVAILABLE == 5
+    assert "the stored login was kept" in failed.stderr
+    assert stored_token(config_dir) == access_token  # nothing lost
+    assert access_token in tmdb_emulator.state.access_tokens
+    assert_no_secret(tmdb_emulator, failed.stdout, failed.stderr)
+
+    again = run_in_process(capsys, "logout")
+    assert again.returncode == 0, again.stderr
+    assert access_token not in tmdb_emulator.state.access_tokens
+    assert not (config_dir / "credentials.json").exists()
+
+
+def test_logout_without_a_read_token_keeps_the_stored_login(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    logins: list[Login],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log_in(logins, env, tmdb_emulator)
+    monkeypatch.delenv("TMDB_READ_ACCESS_TOKEN")
+    result = run_in_process(capsys, "logout")
+    assert result.returncode == 2
+    assert "TMDB_READ_ACCESS_TOKEN" in result.stderr
+    assert "the stored login was kept" in result.stderr
+    assert (config_dir / "credentials.json").exists()
+
+
+def test_logout_local_only_forgets_without_revoking(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    logins: list[Login],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log_in(logins, env, tmdb_emulator)
+    access_token = stored_token(config_dir)
+    result = run_in_process(capsys, "logout", "--local-only")
+    assert result.returncode == 0
+    assert f"Forgot the stored login of account {tmdb_emulator.account_id}" in result.stdout
+    assert "not revoked" in result.stdout
+    assert not (config_dir / "credentials.json").exists()
+    assert access_token in tmdb_emulator.state.access_tokens  # still valid at TMDB, as documented
+    assert not any(seen.method == "DELETE" for seen in tmdb_emulator.requests)
+
+
+def test_logout_of_a_token_already_revoked_forgets_it(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    logins: list[Login],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log_in(logins, env, tmdb_emulator)
+    access_token = stored_token(config_dir)
+    tmdb_emulator.state.access_tokens.discard(access_token)  # revoked elsewhere
+    result = run_in_process(capsys, "logout")
+    assert result.returncode == 0, result.stderr
+    assert "already invalid or revoked" in result.stdout
+    assert not (config_dir / "credentials.json").exists()
+    assert_no_secret(tmdb_emulator, result.stdout, result.stderr, also=(access_token,))
+
+
+def test_logout_with_an_access_token_argument_still_works(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    logins: list[Login],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log_in(logins, env, tmdb_emulator)
+    stored = stored_token(config_dir)
+    other = tmdb_emulator.state.new_access_token("another-login")
+    usage = run_in_process(capsys, "logout", other, "--local-only")
+    assert usage.returncode == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO(other + "\n"))
+    result = run_in_process(capsys, "logout", "-")
+    assert result.returncode == 0, result.stderr
+    assert other not in tmdb_emulator.state.access_tokens
+    assert stored in tmdb_emulator.state.access_tokens  # the stored login is untouched
+    assert stored_token(config_dir) == stored
+
+
+def test_help_lists_the_commands_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    for command in ("login", "status", "token", "logout"):
+        assert re.search(rf"^    {command} ", text, re.MULTILINE), command
+    assert "  8  not logged in" in text
+    assert "  9  the stored credentials cannot be used safely" in text
+    assert "  130  interrupted (Ctrl-C)" in text
+    with pytest.raises(SystemExit):
+        cli.main(["login", "--help"])
+    login_help = capsys.readouterr().out
+    assert "--no-browser" in login_help
+    assert "--port" in login_help
+
+
+def test_the_keyring_holds_the_token_when_one_works(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """status/token/logout with the token in the (test) system keyring and the rest in the file."""
+    import keyring
+
+    from tests.helpers.keyrings import MemoryKeyring
+    from tmdb_auth import AccessToken, CredentialStore
+
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        monkeypatch.delenv("TMDB_AUTH_KEYRING")
+        token = tmdb_emulator.state.new_access_token("keyring-login")
+        saved = CredentialStore().save(
+            AccessToken(access_token=token, account_id=tmdb_emulator.account_id), base_url=tmdb_emulator.base_url
+        )
+        assert saved.storage == "keyring"
+        assert token not in (config_dir / "credentials.json").read_text()
+        status = run_in_process(capsys, "status")
+        assert "stored in: system keyring" in status.stdout
+        assert run_in_process(capsys, "token").stdout == token + "\n"
+        logout = run_in_process(capsys, "logout")
+        assert logout.returncode == 0, logout.stderr
+        assert token not in tmdb_emulator.state.access_tokens
+        assert backend.entries == {}
+        assert not (config_dir / "credentials.json").exists()
+    finally:
+        keyring.set_keyring(previous)

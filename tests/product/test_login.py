@@ -1,0 +1,422 @@
+"""The login flow as a library (`tmdb_auth.login`), sync and async, against the emulator.
+
+Each test plays the user with the emulator's helpers (approve/deny/expire) or with a
+scripted browser (tests/helpers/browser.py) that follows the redirect to the callback.
+Poll intervals are short, so no test sleeps long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.helpers.browser import answer_approval_page
+from tests.helpers.tokens import assert_error_has_no_secret
+from tmdb_auth import (
+    AccessToken,
+    APIError,
+    AsyncTMDBAuth,
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestTokenError,
+    NetworkError,
+    RateLimitError,
+    RequestTokenNotApprovedError,
+    ServerError,
+    ServiceUnavailableError,
+    TMDBAuth,
+    TMDBError,
+)
+from tmdb_auth._callback import CallbackSignal
+from tmdb_auth.emulator import Emulator
+from tmdb_auth.login import (
+    ApprovalURLReady,
+    CallbackReceived,
+    Done,
+    Fail,
+    KeepWaiting,
+    LoginDeniedError,
+    LoginEvent,
+    LoginExpiredError,
+    LoginRejectedError,
+    NotApprovedYet,
+    PollFailed,
+    Waiting,
+    async_login,
+    decide_after_callback,
+    decide_after_exchange,
+    login,
+)
+
+FAST = 0.05  # seconds between polls in these tests
+
+
+def sync_auth(emulator: Emulator) -> TMDBAuth:
+    return TMDBAuth(emulator.read_token, base_url=emulator.base_url, site_url=emulator.base_url)
+
+
+def async_auth(emulator: Emulator) -> AsyncTMDBAuth:
+    return AsyncTMDBAuth(emulator.read_token, base_url=emulator.base_url, site_url=emulator.base_url)
+
+
+def run_login(mode: str, emulator: Emulator, **options: Any) -> AccessToken:
+    """`login` or `async_login` against the emulator with the given options."""
+    options.setdefault("open_browser", False)
+    options.setdefault("poll_interval", FAST)
+    if mode == "sync":
+        with sync_auth(emulator) as auth:
+            return login(auth, **options)
+
+    async def run() -> AccessToken:
+        async with async_auth(emulator) as auth:
+            return await async_login(auth, **options)
+
+    return asyncio.run(run())
+
+
+def request_token_of(approval_url: str) -> str:
+    return parse_qs(urlsplit(approval_url).query)["request_token"][0]
+
+
+def port_is_closed(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def exchanges(emulator: Emulator) -> int:
+    return sum(1 for seen in emulator.requests if seen.method == "POST" and seen.path == "/4/auth/access_token")
+
+
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+class Recorder:
+    """A progress callback that records events and runs `on` for the first event of a type."""
+
+    def __init__(self, on: dict[type[Any], Callable[[Any], None]] | None = None) -> None:
+        self.events: list[LoginEvent] = []
+        self._on = dict(on or {})
+
+    def __call__(self, event: LoginEvent) -> None:
+        self.events.append(event)
+        action = self._on.pop(type(event), None)
+        if action is not None:
+            action(event)
+
+    def kinds(self) -> list[str]:
+        return [type(event).__name__ for event in self.events]
+
+    @property
+    def approval_url(self) -> str:
+        first = self.events[0]
+        assert isinstance(first, ApprovalURLReady)
+        return first.approval_url
+
+
+@modes
+def test_headless_login_by_polling(tmdb_emulator: Emulator, mode: str) -> None:
+    """No browser: the user approves elsewhere; polling notices (after at least one 'not yet')."""
+    recorder = Recorder()
+    recorder._on[NotApprovedYet] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    token = run_login(mode, tmdb_emulator, on_progress=recorder)
+    assert token.account_id == tmdb_emulator.account_id
+    assert token.access_token in tmdb_emulator.state.access_tokens
+    assert token.scopes == ("api_read", "api_write")
+    kinds = recorder.kinds()
+    assert kinds[:3] == ["ApprovalURLReady", "Waiting", "NotApprovedYet"]
+    assert "CallbackReceived" not in kinds
+    first = recorder.events[0]
+    assert isinstance(first, ApprovalURLReady)
+    assert first.browser is False
+    assert first.expires_at is not None
+    assert 800 < first.seconds_left <= 900
+    assert first.approval_url.startswith(f"{tmdb_emulator.base_url}/auth/access?request_token=")
+    waiting = recorder.events[1]
+    assert isinstance(waiting, Waiting)
+    assert waiting.poll_interval == FAST
+    assert exchanges(tmdb_emulator) >= 2  # at least one 'not yet', then the successful one
+
+
+@modes
+def test_login_through_the_browser_callback(tmdb_emulator: Emulator, mode: str) -> None:
+    """The browser approves and lands on the callback: the login ends without waiting for a poll."""
+    pages: list[httpx.Response] = []
+
+    def browser(url: str) -> None:
+        pages.append(answer_approval_page(url, approve=True))
+
+    recorder = Recorder()
+    started = time.monotonic()
+    token = run_login(mode, tmdb_emulator, open_browser=browser, on_progress=recorder, poll_interval=30, timeout=20)
+    assert time.monotonic() - started < 10  # the poll interval (30 s) was never waited out
+    assert token.account_id == tmdb_emulator.account_id
+    assert recorder.kinds() == ["ApprovalURLReady", "Waiting", "CallbackReceived"]
+    assert recorder.events[2] == CallbackReceived(denied=False)
+    first = recorder.events[0]
+    assert isinstance(first, ApprovalURLReady)
+    assert first.browser is True
+    assert exchanges(tmdb_emulator) == 1  # exchanged once, on the callback
+    for _ in range(100):  # the browser thread finishes reading the page
+        if pages:
+            break
+        time.sleep(0.02)
+    (page,) = pages
+    assert page.status_code == 200
+    assert "close this tab" in page.text
+    assert page.url.host == "127.0.0.1"
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+@modes
+def test_denied_in_the_browser(tmdb_emulator: Emulator, mode: str) -> None:
+    def browser(url: str) -> None:
+        answer_approval_page(url, approve=False)
+
+    recorder = Recorder()
+    with pytest.raises(LoginDeniedError, match="Start again") as caught:
+        run_login(mode, tmdb_emulator, open_browser=browser, on_progress=recorder, poll_interval=30, timeout=20)
+    assert recorder.events[-1] == CallbackReceived(denied=True)
+    assert exchanges(tmdb_emulator) == 0  # nothing to exchange: the user said no
+    assert_error_has_no_secret(caught.value)
+
+
+@modes
+def test_denied_without_a_browser_ends_at_the_next_poll(tmdb_emulator: Emulator, mode: str) -> None:
+    recorder = Recorder()
+    recorder._on[Waiting] = lambda _: tmdb_emulator.deny(request_token_of(recorder.approval_url))
+    with pytest.raises(LoginRejectedError, match="Start again") as caught:
+        run_login(mode, tmdb_emulator, on_progress=recorder)
+    assert isinstance(caught.value, InvalidRequestTokenError)  # still catchable as the facade's error
+    assert caught.value.tmdb_code == 33
+    assert_error_has_no_secret(caught.value)
+
+
+@modes
+def test_expired_token_ends_the_wait(tmdb_emulator: Emulator, mode: str) -> None:
+    tmdb_emulator.set_request_token_lifetime(1.5)
+    started = time.monotonic()
+    with pytest.raises(LoginExpiredError, match="expired before it was approved; start again"):
+        run_login(mode, tmdb_emulator)
+    assert time.monotonic() - started < 5
+
+
+@modes
+def test_expired_at_the_emulator_is_rejected(tmdb_emulator: Emulator, mode: str) -> None:
+    recorder = Recorder()
+    recorder._on[Waiting] = lambda _: tmdb_emulator.expire(request_token_of(recorder.approval_url))
+    with pytest.raises(LoginRejectedError):
+        run_login(mode, tmdb_emulator, on_progress=recorder)
+
+
+@modes
+def test_timeout_gives_up(tmdb_emulator: Emulator, mode: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(LoginExpiredError, match=r"Gave up waiting for approval after 0\.3 seconds"):
+        run_login(mode, tmdb_emulator, timeout=0.3)
+    assert time.monotonic() - started < 3
+
+
+@modes
+def test_stray_requests_do_not_end_the_wait(tmdb_emulator: Emulator, mode: str) -> None:
+    """favicon, a wrong path, another method and garbage reach the callback port; then the real return."""
+    statuses: list[int] = []
+
+    def browser(url: str) -> None:
+        base = f"http://127.0.0.1:{callback_port_of(tmdb_emulator, url)}"
+        with httpx.Client(timeout=5) as client:
+            statuses.append(client.get(f"{base}/favicon.ico").status_code)
+            statuses.append(client.get(f"{base}/wrong-path?denied=true").status_code)
+            statuses.append(client.post(f"{base}/").status_code)
+        with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=5) as raw:
+            raw.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+            statuses.append(int(raw.recv(100).split(b" ")[1]))
+        time.sleep(0.2)  # the login is still waiting
+        answer_approval_page(url, approve=True)
+
+    recorder = Recorder()
+    token = run_login(mode, tmdb_emulator, open_browser=browser, on_progress=recorder, poll_interval=30, timeout=20)
+    assert token.account_id == tmdb_emulator.account_id
+    assert statuses == [404, 404, 405, 400]
+    assert recorder.kinds() == ["ApprovalURLReady", "Waiting", "CallbackReceived"]
+
+
+def callback_port_of(emulator: Emulator, approval_url: str) -> int:
+    """The callback's port, from the redirect_to the emulator recorded for the request token."""
+    record = emulator.state.request_token_record(request_token_of(approval_url))
+    assert record is not None
+    assert record.redirect_to is not None
+    parts = urlsplit(record.redirect_to)
+    assert parts.hostname == "127.0.0.1"
+    assert len(parts.path) > 20  # an unguessable path
+    assert parts.port is not None
+    return parts.port
+
+
+@modes
+def test_interrupt_closes_the_callback_and_spends_nothing(tmdb_emulator: Emulator, mode: str) -> None:
+    """Ctrl-C (KeyboardInterrupt) while waiting: the port is closed and the token was never exchanged."""
+    ports: list[int] = []
+
+    def interrupt(event: ApprovalURLReady) -> None:
+        ports.append(callback_port_of(tmdb_emulator, event.approval_url))
+        tmdb_emulator.approve(request_token_of(event.approval_url))  # approved: an exchange would spend it
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_login(mode, tmdb_emulator, on_progress=Recorder({ApprovalURLReady: interrupt}))
+    assert port_is_closed(ports[0])
+    assert exchanges(tmdb_emulator) == 0
+
+
+def test_cancelling_async_login_closes_the_callback_and_spends_nothing(tmdb_emulator: Emulator) -> None:
+    ports: list[int] = []
+
+    async def scenario() -> None:
+        ready = asyncio.Event()
+
+        def on_progress(event: LoginEvent) -> None:
+            if isinstance(event, ApprovalURLReady):
+                ports.append(callback_port_of(tmdb_emulator, event.approval_url))
+                tmdb_emulator.approve(request_token_of(event.approval_url))
+                ready.set()
+
+        async with async_auth(tmdb_emulator) as auth:
+            task = asyncio.create_task(async_login(auth, open_browser=False, on_progress=on_progress, poll_interval=30))
+            await ready.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(scenario())
+    assert port_is_closed(ports[0])
+    assert exchanges(tmdb_emulator) == 0
+
+
+def test_a_fixed_port(tmdb_emulator: Emulator) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    recorder = Recorder()
+    recorder._on[Waiting] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    token = run_login("sync", tmdb_emulator, port=free, on_progress=recorder)
+    assert token.account_id == tmdb_emulator.account_id
+    assert port_is_closed(free)
+
+
+def test_a_busy_port_is_a_configuration_error(tmdb_emulator: Emulator) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(ConfigurationError, match=r"cannot listen on 127\.0\.0\.1"):
+            run_login("sync", tmdb_emulator, port=busy.getsockname()[1])
+    assert exchanges(tmdb_emulator) == 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"poll_interval": 0}, {"poll_interval": -1}, {"timeout": 0}, {"port": 70000}, {"port": "80"}],
+)
+def test_bad_options(tmdb_emulator: Emulator, options: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError):
+        run_login("sync", tmdb_emulator, **options)
+    assert tmdb_emulator.requests == []  # refused before any request
+
+
+def test_the_default_browser_is_opened_without_blocking(
+    tmdb_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """webbrowser.open may block until a $BROWSER command exits: the wait goes on meanwhile."""
+    opened: list[str] = []
+    release = threading.Event()
+
+    def blocking_open(url: str) -> bool:
+        opened.append(url)
+        release.wait(10)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", blocking_open)
+    recorder = Recorder()
+    recorder._on[NotApprovedYet] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    try:
+        token = run_login("sync", tmdb_emulator, open_browser=True, on_progress=recorder)
+    finally:
+        release.set()
+    assert token.account_id == tmdb_emulator.account_id
+    assert opened == [recorder.approval_url]
+
+
+def test_events_never_show_the_request_token(tmdb_emulator: Emulator) -> None:
+    recorder = Recorder()
+    recorder._on[NotApprovedYet] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    run_login("sync", tmdb_emulator, on_progress=recorder)
+    secret = request_token_of(recorder.approval_url)
+    for event in recorder.events:
+        assert secret not in repr(event)
+        assert secret not in str(event)
+
+
+# --- the pure decisions shared by login and async_login -----------------------------------------
+
+
+def api_error(kind: type[APIError], status: int, code: int | None = None) -> APIError:
+    return kind("TMDB said no", http_status=status, tmdb_code=code)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        (AccessToken(access_token="t", account_id="a"), Done),
+        (api_error(RequestTokenNotApprovedError, 422, 41), KeepWaiting),
+        (api_error(RateLimitError, 429, 25), KeepWaiting),
+        (api_error(ServiceUnavailableError, 503, 9), KeepWaiting),
+        (NetworkError("no route", request_sent=False), KeepWaiting),
+        (NetworkError("reset mid-request", request_sent=True), Fail),  # the token may be spent: stop
+        (api_error(InvalidRequestTokenError, 401, 33), Fail),
+        (api_error(AuthenticationError, 401, 7), Fail),
+        (api_error(ServerError, 500), Fail),
+    ],
+)
+def test_decide_after_exchange(outcome: AccessToken | TMDBError, expected: type[Any]) -> None:
+    decision = decide_after_exchange(outcome, seconds_left=42.0)
+    assert isinstance(decision, expected)
+    if isinstance(decision, KeepWaiting):
+        assert decision.event.seconds_left == 42.0  # type: ignore[union-attr]
+        wanted = NotApprovedYet if isinstance(outcome, RequestTokenNotApprovedError) else PollFailed
+        assert isinstance(decision.event, wanted)
+    if isinstance(decision, Fail) and isinstance(outcome, InvalidRequestTokenError):
+        assert isinstance(decision.error, LoginRejectedError)
+        assert decision.error.tmdb_code == 33
+    elif isinstance(decision, Fail):
+        assert decision.error is outcome
+
+
+def test_decide_after_callback() -> None:
+    assert decide_after_callback(CallbackSignal(denied=False)) is None
+    assert isinstance(decide_after_callback(CallbackSignal(denied=True)), LoginDeniedError)
+
+
+def test_deadline_says_what_ended_the_wait() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tmdb_auth.login import Deadline
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    in_two = now + timedelta(seconds=2)
+    by_expiry = Deadline.start(in_two, 10, now=100.0, wall_now=now)
+    assert by_expiry.seconds_left(100.5) == 1.5
+    assert "expired before it was approved" in str(by_expiry.expired_error())
+    by_timeout = Deadline.start(in_two, 0.5, now=100.0, wall_now=now)
+    assert by_timeout.seconds_left(100.0) == 0.5
+    assert "Gave up waiting for approval after 0.5 seconds" in str(by_timeout.expired_error())
+    unknown = Deadline.start(None, None, now=0.0, wall_now=now)
+    assert unknown.seconds_left(0.0) == 15 * 60  # TMDB's documented lifetime when the token does not say
+    assert Deadline.start(now - timedelta(seconds=5), None, now=0.0, wall_now=now).seconds_left(0.0) == 0

@@ -1,0 +1,405 @@
+"""The credentials store: private permissions at every moment, atomic writes, clear errors, the keyring."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, entries
+from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, assert_error_has_no_secret, assert_no_secret
+from tmdb_auth import AccessToken, TMDBError
+from tmdb_auth import store as store_module
+from tmdb_auth.store import CredentialStore, CredentialStoreError
+
+TOKEN = AccessToken(access_token=ACCESS_TOKEN, account_id=ACCOUNT_ID)
+BASE_URL = "http://127.0.0.1:9"
+posix_only = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+
+
+def mode(path: Path | int) -> int:
+    info = os.fstat(path) if isinstance(path, int) else os.stat(path)
+    return stat.S_IMODE(info.st_mode)
+
+
+@pytest.fixture
+def directory(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "tmdb-auth"
+
+
+@pytest.fixture
+def file_store(directory: Path) -> CredentialStore:
+    return CredentialStore(directory, keyring=False)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """A umask that lets everyone read everything: the store must not depend on a careful umask."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def test_save_then_load_round_trip(file_store: CredentialStore) -> None:
+    now = datetime(2026, 11, 25, 9, 30, 12, 345678, tzinfo=UTC)
+    saved = file_store.save(TOKEN, base_url=BASE_URL, now=now)
+    loaded = file_store.load()
+    assert loaded == saved
+    assert loaded is not None
+    assert loaded.access_token == ACCESS_TOKEN
+    assert loaded.account_id == ACCOUNT_ID
+    assert loaded.scopes == ("api_read", "api_write")
+    assert loaded.created_at == now.replace(microsecond=0)
+    assert loaded.base_url == BASE_URL
+    assert loaded.storage == "file"
+    assert loaded.to_access_token() == TOKEN
+    record = json.loads(file_store.path.read_text())
+    assert record["created_at"] == "2026-11-25T09:30:12Z"
+    assert record["version"] == 1
+
+
+def test_nothing_stored(file_store: CredentialStore) -> None:
+    assert file_store.load() is None
+    assert file_store.delete() is False
+    assert not file_store.directory.exists()  # reading creates nothing
+
+
+def test_a_second_save_replaces_the_first(file_store: CredentialStore) -> None:
+    file_store.save(AccessToken(access_token="first-token", account_id="a1"), base_url=BASE_URL)
+    file_store.save(TOKEN, base_url=BASE_URL)
+    loaded = file_store.load()
+    assert loaded is not None
+    assert loaded.account_id == ACCOUNT_ID
+    assert sorted(p.name for p in file_store.directory.iterdir()) == ["credentials.json"]
+
+
+def test_delete(file_store: CredentialStore) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    assert file_store.delete() is True
+    assert not file_store.path.exists()
+    assert file_store.load() is None
+    assert file_store.delete() is False
+
+
+@posix_only
+@pytest.mark.usefixtures("loose_umask")
+def test_directory_0700_and_file_0600_even_with_umask_0(file_store: CredentialStore) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    assert mode(file_store.directory) == 0o700
+    assert mode(file_store.path) == 0o600
+    file_store.save(TOKEN, base_url=BASE_URL)  # the replacement too
+    assert mode(file_store.path) == 0o600
+
+
+@posix_only
+@pytest.mark.usefixtures("loose_umask")
+def test_the_token_is_never_in_a_file_others_can_read(
+    file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check the mode of every file in the directory at each step of the write: fsync and rename."""
+    seen: list[tuple[str, int, dict[str, int]]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def snapshot() -> dict[str, int]:
+        return {p.name: mode(p) for p in file_store.directory.iterdir() if p.is_file()}
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            seen.append(("fsync", mode(fd), snapshot()))
+        real_fsync(fd)
+
+    def replace(source: Any, target: Any) -> None:
+        seen.append(("replace", mode(source), snapshot()))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    file_store.save(TOKEN, base_url=BASE_URL)
+    file_store.save(TOKEN, base_url=BASE_URL)
+    assert [step for step, _, _ in seen] == ["fsync", "replace"] * 2
+    for _, file_mode, files in seen:
+        assert file_mode == 0o600
+        assert files
+        assert all(m == 0o600 for m in files.values()), files
+    assert mode(file_store.directory) == 0o700
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_a_failed_write_leaves_the_old_file(
+    file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    file_store.save(AccessToken(access_token="old-token", account_id="old-account"), base_url=BASE_URL)
+    before = file_store.path.read_bytes()
+
+    def fail(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, fail)
+    with pytest.raises(CredentialStoreError, match="nothing was changed") as caught:
+        file_store.save(TOKEN, base_url=BASE_URL)
+    monkeypatch.undo()
+    assert file_store.path.read_bytes() == before
+    assert [p.name for p in file_store.directory.iterdir()] == ["credentials.json"]  # no temp file left
+    assert_error_has_no_secret(caught.value)
+
+
+def test_interrupted_write_leaves_the_old_file(file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    file_store.save(AccessToken(access_token="old-token", account_id="old-account"), base_url=BASE_URL)
+    before = file_store.path.read_bytes()
+
+    def interrupt(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        file_store.save(TOKEN, base_url=BASE_URL)
+    monkeypatch.undo()
+    assert file_store.path.read_bytes() == before
+    assert [p.name for p in file_store.directory.iterdir()] == ["credentials.json"]
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"{not json", "not a JSON object"),
+        (b"[1, 2]", "not a JSON object"),
+        (b"\xff\xfe", "not a JSON object"),
+        (json.dumps({"version": 99}).encode(), "format version"),
+        (
+            json.dumps({"version": 1, "account_id": "a", "base_url": "b", "created_at": "now", "access_token": "t"}),
+            "ISO",
+        ),
+        (
+            json.dumps({"version": 1, "account_id": "a", "base_url": "b", "created_at": "2026-01-01T00:00:00Z"}),
+            "access_token",
+        ),
+        (
+            json.dumps(
+                {
+                    "version": 1,
+                    "account_id": "a",
+                    "base_url": "b",
+                    "created_at": "2026-01-01",
+                    "access_token": ACCESS_TOKEN,
+                    "scopes": "x",
+                }
+            ),
+            "scopes",
+        ),
+    ],
+)
+def test_a_corrupt_file_is_a_clear_error(file_store: CredentialStore, content: bytes | str, what: str) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    file_store.path.write_bytes(content.encode() if isinstance(content, str) else content)
+    with pytest.raises(CredentialStoreError, match="corrupt") as caught:
+        file_store.load()
+    assert what in str(caught.value)
+    assert "log in again" in str(caught.value)
+    assert caught.value.path == file_store.path
+    assert isinstance(caught.value, TMDBError)
+    assert_error_has_no_secret(caught.value)
+    file_store.save(TOKEN, base_url=BASE_URL)  # a new login replaces the corrupt file
+    assert file_store.load() is not None
+
+
+def test_an_oversized_file_is_refused(file_store: CredentialStore) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    file_store.path.write_bytes(b" " * (store_module.MAX_FILE_SIZE + 1))
+    with pytest.raises(CredentialStoreError, match="too large"):
+        file_store.load()
+
+
+@posix_only
+def test_a_file_others_can_read_is_refused_with_the_fix(file_store: CredentialStore) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    os.chmod(file_store.path, 0o644)
+    with pytest.raises(CredentialStoreError, match=r"mode 0644.*chmod 600") as caught:
+        file_store.load()
+    assert_error_has_no_secret(caught.value)
+    assert mode(file_store.path) == 0o644  # reported, not silently changed
+    assert file_store.delete() is True  # forgetting it is always allowed
+
+
+@posix_only
+def test_a_directory_others_can_enter_is_refused_and_left_alone(directory: Path) -> None:
+    directory.mkdir(parents=True, mode=0o755)
+    os.chmod(directory, 0o755)  # noqa: S103 - the loose mode under test
+    store = CredentialStore(directory, keyring=False)
+    with pytest.raises(CredentialStoreError, match=r"credentials directory .*mode 0755.*chmod 700"):
+        store.save(TOKEN, base_url=BASE_URL)
+    assert mode(directory) == 0o755
+    assert not store.path.exists()
+
+
+@posix_only
+def test_foreign_owned_file_or_directory_is_refused(
+    file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    monkeypatch.setattr(store_module, "_uid", lambda: os.getuid() + 4242)
+    with pytest.raises(CredentialStoreError, match="belongs to another user") as caught:
+        file_store.load()
+    assert_error_has_no_secret(caught.value)
+    with pytest.raises(CredentialStoreError, match="belongs to another user"):
+        file_store.save(TOKEN, base_url=BASE_URL)
+
+
+@posix_only
+def test_foreign_owned_file_in_own_directory_is_refused(
+    file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the file is someone else's: the check looks at the open file itself, not just the directory."""
+    file_store.save(TOKEN, base_url=BASE_URL)
+    real_fstat = os.fstat
+    me = os.getuid()
+
+    def fstat(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        values = list(info)
+        values[stat.ST_UID] = me + 1
+        return os.stat_result(values)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    with pytest.raises(CredentialStoreError, match=r"credentials file .* belongs to another user"):
+        file_store.load()
+
+
+@posix_only
+def test_a_symlinked_file_is_refused(file_store: CredentialStore, tmp_path: Path) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    elsewhere = tmp_path / "elsewhere.json"
+    file_store.path.rename(elsewhere)
+    file_store.path.symlink_to(elsewhere)
+    with pytest.raises(CredentialStoreError, match="cannot read the credentials file"):
+        file_store.load()
+
+
+def test_an_unreadable_file_is_a_clear_error(file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads any file, so the refusal is simulated at os.open."""
+    file_store.save(TOKEN, base_url=BASE_URL)
+    real_open = os.open
+
+    def deny(path: Any, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == file_store.path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
+    with pytest.raises(CredentialStoreError, match=r"Permission denied.*chmod 600"):
+        file_store.load()
+
+
+def test_a_directory_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    store = CredentialStore(blocker / "tmdb-auth", keyring=False)
+    with pytest.raises(CredentialStoreError, match="cannot create the credentials directory"):
+        store.save(TOKEN, base_url=BASE_URL)
+    store = CredentialStore(blocker, keyring=False)
+    with pytest.raises(CredentialStoreError, match="not a directory"):
+        store.save(TOKEN, base_url=BASE_URL)
+
+
+def test_no_repr_shows_the_token(file_store: CredentialStore) -> None:
+    credentials = file_store.save(TOKEN, base_url=BASE_URL)
+    assert_no_secret(repr(credentials))
+    assert_no_secret(str(credentials))
+    assert_no_secret(repr(file_store))
+    assert_no_secret(file_store.describe(credentials))
+
+
+def test_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TMDB_AUTH_CONFIG_DIR", str(tmp_path / "mine"))
+    assert CredentialStore().directory == tmp_path / "mine"
+    monkeypatch.delenv("TMDB_AUTH_CONFIG_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    expected = tmp_path / "xdg" / "tmdb-auth" if os.name == "posix" else None
+    if expected is not None:
+        assert CredentialStore().directory == expected
+
+
+# --- the keyring ---------------------------------------------------------------------------------
+
+
+def test_keyring_holds_the_token_and_the_file_does_not(directory: Path) -> None:
+    backend = MemoryKeyring()
+    store = CredentialStore(directory, keyring=backend)
+    saved = store.save(TOKEN, base_url=BASE_URL)
+    assert saved.storage == "keyring"
+    assert ACCESS_TOKEN not in store.path.read_text()
+    assert list(entries(backend).values()) == [ACCESS_TOKEN]
+    loaded = store.load()
+    assert loaded is not None
+    assert loaded.access_token == ACCESS_TOKEN
+    assert loaded.storage == "keyring"
+    assert "system keyring" in store.describe(loaded)
+    assert store.delete() is True
+    assert entries(backend) == {}
+    assert not store.path.exists()
+
+
+@pytest.mark.parametrize("backend", [keyring.backends.fail.Keyring(), LockedKeyring()], ids=["no-keyring", "locked"])
+def test_a_keyring_that_fails_falls_back_to_the_file(directory: Path, backend: Any) -> None:
+    store = CredentialStore(directory, keyring=backend)
+    saved = store.save(TOKEN, base_url=BASE_URL)
+    assert saved.storage == "file"
+    loaded = store.load()
+    assert loaded is not None
+    assert loaded.access_token == ACCESS_TOKEN
+
+
+def test_keyring_entry_gone_or_unreadable_is_a_clear_error(directory: Path) -> None:
+    backend = MemoryKeyring()
+    CredentialStore(directory, keyring=backend).save(TOKEN, base_url=BASE_URL)
+    entries(backend).clear()
+    with pytest.raises(CredentialStoreError, match="should be in the system keyring"):
+        CredentialStore(directory, keyring=backend).load()
+    with pytest.raises(CredentialStoreError, match="cannot be read"):
+        CredentialStore(directory, keyring=LockedKeyring()).load()
+    with pytest.raises(CredentialStoreError, match="keyring is off"):
+        CredentialStore(directory, keyring=False).load()
+
+
+def test_relogin_without_keyring_removes_the_old_keyring_entry(directory: Path) -> None:
+    backend = MemoryKeyring()
+    CredentialStore(directory, keyring=backend).save(TOKEN, base_url=BASE_URL)
+
+    class SetFails(MemoryKeyring):
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise keyring.errors.PasswordSetError("cannot")
+
+    falling_back = SetFails()
+    falling_back.entries = entries(backend)
+    saved = CredentialStore(directory, keyring=falling_back).save(TOKEN, base_url=BASE_URL)
+    assert saved.storage == "file"
+    assert entries(backend) == {}
+
+
+def test_system_keyring_is_used_unless_switched_off(directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        monkeypatch.delenv("TMDB_AUTH_KEYRING", raising=False)
+        assert CredentialStore(directory / "auto").save(TOKEN, base_url=BASE_URL).storage == "keyring"
+        monkeypatch.setenv("TMDB_AUTH_KEYRING", "off")
+        assert CredentialStore(directory / "off").save(TOKEN, base_url=BASE_URL).storage == "file"
+    finally:
+        keyring.set_keyring(previous)
+    assert len(entries(backend)) == 1
+
+
+def test_without_the_keyring_package_the_file_is_used(directory: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMDB_AUTH_KEYRING", raising=False)
+    monkeypatch.setitem(__import__("sys").modules, "keyring", None)  # import keyring -> ImportError
+    assert CredentialStore(directory).save(TOKEN, base_url=BASE_URL).storage == "file"
