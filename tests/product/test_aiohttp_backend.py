@@ -153,6 +153,7 @@ def test_every_operation_sends_the_same_request_as_the_default_backend(server: L
 
 
 async def test_the_whole_login_against_the_emulator(tmdb_emulator: Emulator) -> None:
+    tmdb_emulator.set_auto_approve(True)  # a plain GET of the approval page approves, as this test's browser
     options: dict[str, Any] = {"read_access_token": tmdb_emulator.read_token, "site_url": tmdb_emulator.base_url}
     async with aiohttp_auth(tmdb_emulator.base_url, **options) as auth, httpx.AsyncClient(timeout=10) as browser:
         request_token = await auth.create_request_token()
