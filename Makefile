@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HAND_WRITTEN := src scripts tests
+HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo bench import-spec generate check-generated lint test clean lock
+.PHONY: help install demo bench spec check-spec import-spec generate check-generated lint test clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,23 +22,29 @@ install: $(STAMP) ## Create .venv and install the project with its dev extras (p
 demo: $(STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator
 	$(BIN)/tmdb-auth demo
 
-bench: $(STAMP) ## Per-call cost vs raw httpx, requests and a raw socket; async, memory, import, generate
-	$(BIN)/python scripts/bench.py
+bench: $(STAMP) ## Per-call cost vs raw httpx, requests, a raw socket; async sweep, pool sizes, memory, import, generate
+	$(BIN)/python -m bench
 
-import-spec: $(STAMP) ## Merge OpenAPI sources into the spec: make import-spec FROM="page.md spec.yaml spec.json"
+spec: $(STAMP) ## Rebuild openapi/tmdb-v4.yaml from openapi/sources/ + openapi/overrides.yaml
+	$(BIN)/python -m scripts.build_spec
+
+check-spec: $(STAMP) ## Fail, with a diff, if openapi/tmdb-v4.yaml is not what its sources + overrides give
+	$(BIN)/python -m scripts.build_spec --check
+
+import-spec: $(STAMP) ## Add/update pages in openapi/sources/ and rebuild the spec: make import-spec FROM="page.md x.yaml"
 	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md other.yaml ..."' >&2; exit 2; }
 	$(BIN)/python -m scripts.import_spec $(FROM)
 
-generate: $(STAMP) ## Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml
+generate: spec ## Rebuild the spec, then regenerate generated/tmdb_v4_client from it
 	$(BIN)/python -m scripts.generate generate
 
-check-generated: $(STAMP) ## Fail, with a diff, if generated/ differs from what the spec generates
+check-generated: check-spec ## Fail, with a diff, if the spec or generated/ differs from what the sources give
 	$(BIN)/python -m scripts.generate check
 
 lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the generated package
 	$(BIN)/ruff check $(HAND_WRITTEN)
 	$(BIN)/ruff format --check $(HAND_WRITTEN)
-	$(BIN)/mypy src scripts
+	$(BIN)/mypy src scripts bench
 	$(BIN)/mypy generated/tmdb_v4_client
 
 test: check-generated lint ## check-generated, lint, then the test suite

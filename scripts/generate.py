@@ -3,6 +3,10 @@
     python -m scripts.generate generate   # validate, generate into a temp dir, swap in
     python -m scripts.generate check      # regenerate into a temp dir, compare byte for byte
 
+The generator reads the spec with the document's top-level `security` copied into each
+operation without its own (see with_inherited_security), so operations of a document that
+requires the bearer token take `AuthenticatedClient` only.
+
 The generator and the formatter it runs (ruff) must be the exact versions pinned in
 pyproject.toml's dev extra: the output depends on both. `make generate` and
 `make check-generated` install them into .venv first.
@@ -11,6 +15,7 @@ pyproject.toml's dev extra: the output depends on both. `make generate` and
 from __future__ import annotations
 
 import argparse
+import copy
 import difflib
 import os
 import shutil
@@ -22,7 +27,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+from ruamel.yaml import YAML
+
+from scripts.build_spec import HTTP_METHODS
 from scripts.facade_contract import ContractError, check_contract
 from scripts.specfile import SpecError, parse_document, validate
 
@@ -84,6 +93,47 @@ def load_spec(root: Path) -> None:
         raise GenerateError(str(exc)) from exc
 
 
+def _requires_authentication(security: Any) -> bool:
+    """A security requirement list every alternative of which names a scheme (no `{}`: anonymous allowed)."""
+    return isinstance(security, list) and bool(security) and all(bool(requirement) for requirement in security)
+
+
+def with_inherited_security(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its top-level `security` copied into each operation that has none of its own.
+
+    OpenAPI says an operation without `security` inherits the document's. openapi-python-client
+    0.29.1 reads only the operation's own (`Endpoint.requires_security = bool(operation.security)`)
+    and the template context has no document-level security to consult (GeneratorData carries
+    title, version, models, enums and endpoints only), so operations of a document that requires
+    the bearer token were generated accepting an unauthenticated `Client`; every TMDB v4 call
+    needs the Bearer. Written out explicitly, the template's `endpoint.requires_security` makes
+    them take `AuthenticatedClient` only. An operation's own `security` (even `[]`) is kept.
+    """
+    security = document.get("security")
+    if not _requires_authentication(security):
+        return document
+    resolved = copy.deepcopy(document)
+    for item in (resolved.get("paths") or {}).values():
+        for method, operation in (item or {}).items():
+            if method in HTTP_METHODS and isinstance(operation, dict) and "security" not in operation:
+                operation["security"] = copy.deepcopy(security)
+    return resolved
+
+
+def generator_input(root: Path, directory: Path) -> Path:
+    """Write what the generator reads (the spec, security resolved) into `directory`; returns its path.
+
+    It is read and written with ruamel.yaml's safe loader, the one the generator itself uses,
+    so every scalar means to the generator what it means in the spec.
+    """
+    handler = YAML(typ="safe")
+    document = handler.load((root / SPEC).read_text(encoding="utf-8"))
+    path = directory / "openapi-for-generator.yaml"
+    with path.open("w", encoding="utf-8") as out:
+        handler.dump(with_inherited_security(document), out)
+    return path
+
+
 def run_generator(root: Path, destination: Path) -> None:
     """Run the pinned openapi-python-client into `destination` (which must not exist)."""
     bin_dir = Path(sys.executable).parent
@@ -91,7 +141,7 @@ def run_generator(root: Path, destination: Path) -> None:
         str(bin_dir / "openapi-python-client"),
         "generate",
         "--path",
-        str(root / SPEC),
+        str(generator_input(root, destination.parent)),
         "--config",
         str(root / CONFIG),
         "--custom-template-path",

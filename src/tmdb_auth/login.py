@@ -107,23 +107,24 @@ BrowserOpener = Callable[[str], object]
 # --- the pure core, shared by login and async_login -----------------------------------------------
 @attrs.frozen
 class Deadline:
-    """When the wait ends, on the monotonic clock, and why."""
+    """When the wait ends, on the monotonic clock, and why: the token's expiry or the caller's timeout."""
 
     at: float
-    expires_at: datetime | None
     timeout: float | None
+    """The caller's timeout when it ends the wait before the token expires, else None."""
 
     @classmethod
     def start(cls, expires_at: datetime | None, timeout: float | None, *, now: float, wall_now: datetime) -> Deadline:
         lifetime = (expires_at - wall_now).total_seconds() if expires_at is not None else ASSUMED_LIFETIME
-        wait = lifetime if timeout is None else min(lifetime, timeout)
-        return cls(now + max(0.0, wait), expires_at, timeout)
+        if timeout is not None and timeout < lifetime:
+            return cls(now + timeout, timeout)
+        return cls(now + max(0.0, lifetime), None)
 
     def seconds_left(self, now: float) -> float:
         return max(0.0, self.at - now)
 
     def expired_error(self) -> LoginExpiredError:
-        if self.timeout is not None and (self.expires_at is None or self.timeout < ASSUMED_LIFETIME):
+        if self.timeout is not None:
             what = f"Gave up waiting for approval after {self.timeout:g} seconds"
         else:
             what = "The request token expired before it was approved"

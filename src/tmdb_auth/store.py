@@ -29,7 +29,6 @@ import importlib
 import json
 import os
 import stat
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -298,6 +297,8 @@ class CredentialStore:
         return record
 
     def _write_atomically(self, data: bytes) -> None:
+        import tempfile  # only when writing: `import tmdb_auth` stays cheap
+
         # mkstemp creates the file with mode 0600 (O_EXCL, never a pre-existing or linked file);
         # the umask can only remove bits. fchmod states it anyway.
         try:

@@ -492,3 +492,39 @@ def test_help_lists_the_commands_and_exit_codes(capsys: pytest.CaptureFixture[st
     login_help = capsys.readouterr().out
     assert "--no-browser" in login_help
     assert "--port" in login_help
+
+
+def test_the_keyring_holds_the_token_when_one_works(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """status/token/logout with the token in the (test) system keyring and the rest in the file."""
+    import keyring
+
+    from tests.helpers.keyrings import MemoryKeyring
+    from tmdb_auth import AccessToken, CredentialStore
+
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        monkeypatch.delenv("TMDB_AUTH_KEYRING")
+        token = tmdb_emulator.state.new_access_token("keyring-login")
+        saved = CredentialStore().save(
+            AccessToken(access_token=token, account_id=tmdb_emulator.account_id), base_url=tmdb_emulator.base_url
+        )
+        assert saved.storage == "keyring"
+        assert token not in (config_dir / "credentials.json").read_text()
+        status = run_in_process(capsys, "status")
+        assert "stored in: system keyring" in status.stdout
+        assert run_in_process(capsys, "token").stdout == token + "\n"
+        logout = run_in_process(capsys, "logout")
+        assert logout.returncode == 0, logout.stderr
+        assert token not in tmdb_emulator.state.access_tokens
+        assert backend.entries == {}
+        assert not (config_dir / "credentials.json").exists()
+    finally:
+        keyring.set_keyring(previous)

@@ -402,3 +402,21 @@ def test_decide_after_exchange(outcome: AccessToken | TMDBError, expected: type[
 def test_decide_after_callback() -> None:
     assert decide_after_callback(CallbackSignal(denied=False)) is None
     assert isinstance(decide_after_callback(CallbackSignal(denied=True)), LoginDeniedError)
+
+
+def test_deadline_says_what_ended_the_wait() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tmdb_auth.login import Deadline
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    in_two = now + timedelta(seconds=2)
+    by_expiry = Deadline.start(in_two, 10, now=100.0, wall_now=now)
+    assert by_expiry.seconds_left(100.5) == 1.5
+    assert "expired before it was approved" in str(by_expiry.expired_error())
+    by_timeout = Deadline.start(in_two, 0.5, now=100.0, wall_now=now)
+    assert by_timeout.seconds_left(100.0) == 0.5
+    assert "Gave up waiting for approval after 0.5 seconds" in str(by_timeout.expired_error())
+    unknown = Deadline.start(None, None, now=0.0, wall_now=now)
+    assert unknown.seconds_left(0.0) == 15 * 60  # TMDB's documented lifetime when the token does not say
+    assert Deadline.start(now - timedelta(seconds=5), None, now=0.0, wall_now=now).seconds_left(0.0) == 0

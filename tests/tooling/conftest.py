@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_PARTS, ROOT
+from tests.helpers import FIXTURES, REPO_PARTS, ROOT
+
+BASELINE = FIXTURES / "baseline"
 
 
 @pytest.fixture
@@ -22,3 +24,18 @@ def repo_copy(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, copy / part)
     return copy
+
+
+@pytest.fixture
+def baseline_repo(repo_copy: Path) -> Path:
+    """A repository copy whose spec, sources and overrides are the baseline in tests/fixtures/baseline.
+
+    The baseline is the spec as first supplied (one operation, from the supplied page), so tests
+    that import and generate hold whatever the live openapi/ holds after a legitimate update.
+    """
+    sources = repo_copy / "openapi" / "sources"
+    shutil.rmtree(sources)
+    shutil.copytree(BASELINE / "sources", sources)
+    (repo_copy / "openapi" / "overrides.yaml").unlink()
+    shutil.copy(BASELINE / "tmdb-v4.yaml", repo_copy / "openapi" / "tmdb-v4.yaml")
+    return repo_copy

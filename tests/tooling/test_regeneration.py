@@ -60,7 +60,7 @@ def test_check_catches_added_and_removed_files(repo_copy: Path) -> None:
     [
         ("openapi: 3.0.3\ninfo: [unclosed\n", "openapi/tmdb-v4.yaml: invalid YAML at line 3"),
         (
-            (ROOT / SPEC).read_text(encoding="utf-8").replace("type: boolean", "type: bool"),
+            (FIXTURES / "baseline" / "tmdb-v4.yaml").read_text(encoding="utf-8").replace("type: boolean", "type: bool"),
             "openapi/tmdb-v4.yaml: invalid OpenAPI document at $.paths['/4/auth/access_token'].post.responses['200']",
         ),
     ],

@@ -64,7 +64,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateARequestTokenBody | Unset = UNSET,
 ) -> Response[CreateARequestTokenResponse200]:
     """Create a Request Token
@@ -95,7 +95,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateARequestTokenBody | Unset = UNSET,
 ) -> CreateARequestTokenResponse200 | None:
     """Create a Request Token
@@ -121,7 +121,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateARequestTokenBody | Unset = UNSET,
 ) -> Response[CreateARequestTokenResponse200]:
     """Create a Request Token
@@ -150,7 +150,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateARequestTokenBody | Unset = UNSET,
 ) -> CreateARequestTokenResponse200 | None:
     """Create a Request Token

@@ -63,7 +63,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateAnAccessTokenBody,
 ) -> Response[CreateAnAccessTokenResponse200]:
     """Create an Access Token
@@ -94,7 +94,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateAnAccessTokenBody,
 ) -> CreateAnAccessTokenResponse200 | None:
     """Create an Access Token
@@ -120,7 +120,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateAnAccessTokenBody,
 ) -> Response[CreateAnAccessTokenResponse200]:
     """Create an Access Token
@@ -149,7 +149,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: CreateAnAccessTokenBody,
 ) -> CreateAnAccessTokenResponse200 | None:
     """Create an Access Token

@@ -1,0 +1,193 @@
+"""An httpx transport over aiohttp that keeps the facade's guarantees (imports aiohttp).
+
+Built on httpx-aiohttp's `AiohttpTransport` (TLS context from ``verify`` as httpx makes it,
+the lazily opened session, ``aclose``), with its own ``handle_async_request``, because the
+one httpx-aiohttp 0.2.0 ships breaks the facade in four ways:
+
+- it maps every ``aiohttp.ClientConnectionError`` to ``httpx.ConnectTimeout``, including
+  ``ServerDisconnectedError`` after the request was written: the facade reads ConnectTimeout
+  as "not sent" and would retry an access-token exchange, spending the one-time request
+  token twice; it lets ``ClientResponseError`` (an invalid response) escape untyped; and it
+  chains aiohttp exceptions whose repr carries the request headers (the Bearer token);
+- aiohttp silently sends an idempotent request (``DELETE``: logout) a second time when the
+  connection drops, below the facade's retry policy, which does not repeat a logout that
+  may have run (a repeat would report a successful logout as an invalid token);
+- its connector is not fair at its limit: a task that just released a connection takes
+  it again before the waiter woken for it (at concurrency 32 over 8 connections, p99
+  latency about 1 s against a p50 of 3 ms; a starved request can hit the pool timeout);
+- header names go out lower-cased (harmless to HTTP, but unlike httpx).
+
+Here every failure becomes one httpx exception that says truthfully whether the request may
+have been sent, quotes no server-provided text and chains nothing:
+
+- not sent (safe to retry): ``ClientConnectorError`` and its subclasses (refused, DNS,
+  TLS, proxy) -> ``httpx.ConnectError``; ``ConnectionTimeoutError`` -> ``httpx.ConnectTimeout``;
+  no free slot within the pool timeout -> ``httpx.PoolTimeout``;
+- possibly sent: every other timeout -> ``httpx.ReadTimeout``; a dropped connection or an
+  invalid response -> ``httpx.RemoteProtocolError``; any other socket error -> ``httpx.ReadError``.
+
+``max_connections`` is enforced by a FIFO ``asyncio.Semaphore`` (no barging since 3.11) held
+until the response is closed; the connector itself is unlimited so it never queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport
+from yarl import URL
+
+# What aiohttp may raise for a request or a body read; anything else (cancellation, bugs) passes unchanged.
+_FAILURES = (aiohttp.ClientError, TimeoutError)
+_CHUNK = 65536
+
+
+def map_failure(exc: BaseException) -> httpx.TransportError:
+    """The httpx exception for an aiohttp failure, by whether the request may have been sent."""
+    kind = type(exc).__name__
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(f"timed out connecting ({kind})")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        # OS-level text: host, port, errno, certificate error; nothing the server sent.
+        return httpx.ConnectError(f"{kind}: {exc}")
+    if isinstance(exc, TimeoutError):
+        return httpx.ReadTimeout(f"timed out waiting for the response ({kind})")
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return httpx.RemoteProtocolError(f"the server closed the connection before a complete response ({kind})")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return httpx.RemoteProtocolError(f"the server's response is not valid HTTP/1.1 ({kind})")
+    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return httpx.UnsupportedProtocol(f"the URL cannot be requested with aiohttp ({kind})")
+    if isinstance(exc, OSError) and exc.strerror:
+        return httpx.ReadError(f"{kind}: [Errno {exc.errno}] {exc.strerror}")
+    return httpx.ReadError(f"the connection failed during the exchange ({kind})")
+
+
+class _Slot:
+    """One admission to the pool, given back once (when the response is closed, or on failure)."""
+
+    __slots__ = ("_semaphore",)
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """The aiohttp response body for httpx, failures mapped; closing it releases the connection and the slot."""
+
+    def __init__(self, response: aiohttp.ClientResponse, slot: _Slot) -> None:
+        self._response = response
+        self._slot = slot
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        failure: httpx.TransportError | None = None
+        try:
+            async for chunk in self._response.content.iter_chunked(_CHUNK):
+                yield chunk
+        except _FAILURES as exc:
+            failure = map_failure(exc)
+        if failure is not None:
+            raise failure  # raised outside the except block: no chained aiohttp exception
+
+    async def aclose(self) -> None:
+        failure: httpx.TransportError | None = None
+        try:
+            self._response.release()
+            await self._response.wait_for_close()
+        except _FAILURES as exc:
+            failure = map_failure(exc)
+        finally:
+            self._slot.release()
+        if failure is not None:
+            raise failure
+
+
+class SafeAiohttpTransport(AiohttpTransport):
+    """httpx-aiohttp's transport with the request path described above."""
+
+    def __init__(self, *, verify: ssl.SSLContext | str | bool, limits: httpx.Limits) -> None:
+        if isinstance(verify, str):  # a CA bundle path, as httpx accepts it (without its deprecation warning)
+            verify = ssl.create_default_context(cafile=verify)
+        super().__init__(verify=verify, limits=limits)
+        # httpx's max_connections=None means unlimited, not aiohttp's default 100.
+        connections = limits.max_connections
+        self._slots = None if connections is None else asyncio.Semaphore(connections)
+
+    def get_client(self) -> aiohttp.ClientSession:
+        # limit=0: the connector never queues; the FIFO semaphore is the limit.
+        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=self.limits.keepalive_expiry, ssl=self.ssl_context)
+        session = aiohttp.ClientSession(connector=connector)
+        # No hidden resend of idempotent requests on a dropped connection (aiohttp has no public
+        # switch; tests/product/test_aiohttp_backend.py catches it if this attribute goes away).
+        session._retry_connection = False
+        return session
+
+    async def _admit(self, request: httpx.Request) -> _Slot:
+        if self._slots is None:
+            return _Slot(None)
+        pool_timeout = request.extensions.get("timeout", {}).get("pool")
+        try:
+            async with asyncio.timeout(pool_timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise httpx.PoolTimeout(
+                f"no connection free within {pool_timeout} s (max_connections={self.limits.max_connections})"
+            ) from None
+        return _Slot(self._slots)
+
+    async def _send(self, request: httpx.Request) -> aiohttp.ClientResponse:
+        if not isinstance(self.client, aiohttp.ClientSession):
+            self.client = self.get_client()
+        timeout = request.extensions.get("timeout", {})
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw]
+        data: bytes | httpx.AsyncByteStream | None
+        try:
+            data = request.content or None
+        except httpx.RequestNotRead:  # a streamed body: aiohttp frames it itself
+            data = request.stream  # type: ignore[assignment]
+            headers = [(name, value) for name, value in headers if name.lower() != "transfer-encoding"]
+        return await self.client.request(
+            request.method,
+            URL(str(request.url), encoded=True),
+            headers=headers,
+            data=data,
+            allow_redirects=False,  # httpx follows redirects itself, when asked to
+            auto_decompress=False,  # httpx (and the facade's bounds) decode
+            timeout=aiohttp.ClientTimeout(
+                sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
+            ),
+            server_hostname=request.extensions.get("sni_hostname"),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        slot = await self._admit(request)
+        failure: httpx.TransportError | None = None
+        try:
+            response = await self._send(request)
+        except _FAILURES as exc:
+            failure = map_failure(exc)
+        except BaseException:  # cancelled: free the slot, change nothing else
+            slot.release()
+            raise
+        if failure is not None:
+            slot.release()
+            raise failure
+        extensions = {"http_version": b"HTTP/1.1"}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_ResponseStream(response, slot),
+            request=request,
+            extensions=extensions,
+        )
