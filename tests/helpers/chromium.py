@@ -91,9 +91,13 @@ def headless_chromium(profile_dir: Path | None = None) -> Iterator[WebDriver]:
 
 
 def wait_for(driver: WebDriver, condition: Any, seconds: float = WAIT_SECONDS) -> Any:
+    """Wait until `condition(driver)` is truthy. While a navigation replaces the page, Chromium may
+    answer a probe with a transient "unhandled inspector error" (the old page's JavaScript context is
+    gone): that is retried too, not only a stale element."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds, poll_frequency=0.1).until(condition)
+    return WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(condition)
 
 
 def page_text(driver: WebDriver) -> str:
@@ -103,19 +107,31 @@ def page_text(driver: WebDriver) -> str:
     return text
 
 
-def click_on_approval_page(driver: WebDriver, url: str, button: str) -> dict[str, Any]:
+def click_on_approval_page(
+    driver: WebDriver, url: str, button: str, seen: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Open the approval page at `url`, click `button` (approve or deny) and wait until the
-    browser shows the page after it (the app's callback page, or the emulator's answer)."""
+    browser shows the page after it (the app's callback page, or the emulator's answer).
+
+    Returns what it saw; `seen` (when given) is filled as it goes, so a failure shows the step."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
 
+    seen = {} if seen is None else seen
+    seen["step"] = "open the approval page"
     driver.get(url)
-    seen: dict[str, Any] = {"approval_page_title": driver.title, "approval_page_text": page_text(driver)}
+    seen.update(approval_page_title=driver.title, approval_page_text=page_text(driver), step=f"click {button}")
     clicked = driver.find_element(By.ID, button)
-    clicked.click()
+    try:
+        clicked.click()
+    except WebDriverException as error:  # the navigation it started can break the click's own reply
+        seen["click_error"] = f"{type(error).__name__}: {str(error)[:200]}"
+    seen["step"] = "wait for the next page"
     wait_for(driver, expected_conditions.staleness_of(clicked))  # the next page replaced this one
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    seen.update(final_url=driver.current_url, final_text=page_text(driver))
+    seen["step"] = "read the next page"
+    seen.update(final_url=driver.current_url, final_text=page_text(driver), step="done")
     return seen
 
 
@@ -123,12 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``$BROWSER`` command: answer the approval page at the URL, then wait for the callback page."""
     args = list(sys.argv[1:] if argv is None else argv)
     report_path = os.environ.get("TMDB_TEST_BROWSER_REPORT")
-    report: dict[str, Any] = {"argv_count": len(args), "started": time.time()}
+    report: dict[str, Any] = {"argv_count": len(args), "started": time.time(), "step": "start Chromium"}
     code = 1
     try:
         (url,) = args
         with headless_chromium() as driver:
-            report.update(click_on_approval_page(driver, url, os.environ.get("TMDB_TEST_BROWSER_CLICK", "approve")))
+            seen: dict[str, Any] = {}
+            try:
+                seen = click_on_approval_page(driver, url, os.environ.get("TMDB_TEST_BROWSER_CLICK", "approve"), seen)
+            finally:
+                report.update(seen)
             if CLOSE_TAB_TEXT in report["final_text"].lower():
                 code = 0
             else:

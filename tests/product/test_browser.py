@@ -1,4 +1,5 @@
-"""Real-browser tests: headless Chromium clicks the emulator's approval page.
+"""Real-browser tests: headless Chromium clicks the emulator's approval page, alone and as the
+user's browser ($BROWSER) behind `tmdb-auth login`, end to end through the CLI's callback.
 
 They need Debian's ``chromium`` and ``chromium-driver`` and selenium (dev extra). ``make test``
 skips them with the reason when one is missing; ``.ci/run`` installs Chromium first and runs
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -156,3 +158,103 @@ def test_chromium_as_browser_through_pythons_webbrowser(
     assert "You can close this tab." in seen["final_text"]
     assert callback.callbacks() == [{}]
     assert exchange(tmdb_emulator, request_token) == tmdb_emulator.account_id
+
+
+# --- tmdb-auth login with Chromium as the user's browser -----------------------------------------
+
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+
+
+def tmdb_auth(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tmdb_auth.cli", *args],
+        cwd=ROOT,  # $BROWSER runs `python -m tests.helpers.chromium` from here
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def login_env(emulator: Emulator, tmp_path: Path, click: str) -> dict[str, str]:
+    """The environment of a person logging in: TMDB is the emulator (API and website), the browser is Chromium."""
+    if UNAVAILABLE is not None:
+        pytest.fail(f"CI must run the real-browser tests: {UNAVAILABLE}")
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("TMDB_", "BROWSER"))}
+    return {
+        **inherited,
+        "TMDB_BASE_URL": emulator.base_url,
+        "TMDB_SITE_URL": emulator.base_url,
+        "TMDB_READ_ACCESS_TOKEN": emulator.read_token,
+        "TMDB_AUTH_CONFIG_DIR": str(tmp_path / "config"),
+        "TMDB_AUTH_KEYRING": "0",  # the file store, whatever keyring backend this machine has
+        "BROWSER": browser_command(),
+        "TMDB_TEST_BROWSER_REPORT": str(tmp_path / "browser.json"),
+        "TMDB_TEST_BROWSER_CLICK": click,
+    }
+
+
+def browser_report(tmp_path: Path, login: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """What tests/helpers/chromium.py saw; it fails the test, with the CLI's stderr, when the browser never ran."""
+    report = tmp_path / "browser.json"
+    assert report.exists(), f"the browser was never opened (exit {login.returncode}): {login.stderr}"
+    seen: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return seen
+
+
+def assert_only_the_approval_url_shows_a_token(output: str, emulator: Emulator) -> None:
+    """The read token and access tokens never show; a request token only inside the approval URL."""
+    assert emulator.read_token not in output
+    for access_token in emulator.state.access_tokens:
+        assert access_token not in output
+    for line in output.splitlines():
+        for match in JWT.finditer(line):
+            assert line[: match.start()].endswith("/auth/access?request_token="), f"a token outside the URL: {line!r}"
+
+
+def test_tmdb_auth_login_in_chromium(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    env = login_env(tmdb_emulator, tmp_path, "approve")
+    login = tmdb_auth("login", env=env)
+    seen = browser_report(tmp_path, login)
+    assert login.returncode == 0, (login.stderr, seen)
+    assert seen["exit_code"] == 0, seen
+    assert f"Allow {DEFAULT_APP_NAME} to use your TMDB account?" in seen["approval_page_text"]
+    assert "close this tab" in seen["final_text"].lower(), "Chromium followed the 302 to the CLI's callback"
+    assert seen["final_url"].startswith("http://127.0.0.1:")
+    assert SeenRequest("GET", "/auth/access", 200) in tmdb_emulator.requests, "the page was shown, not auto-approved"
+    assert SeenRequest("POST", "/auth/access", 302) in tmdb_emulator.requests, "Chromium clicked Approve"
+    assert f"{tmdb_emulator.base_url}/auth/access?request_token=" in login.stderr, "the approval URL is on stderr"
+    assert tmdb_emulator.account_id in login.stdout + login.stderr
+
+    status = tmdb_auth("status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert tmdb_emulator.account_id in status.stdout + status.stderr
+
+    token = tmdb_auth("token", env=env)
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.strip() in tmdb_emulator.state.access_tokens, "the stored token is the live one"
+    for result in (login, status):
+        assert_only_the_approval_url_shows_a_token(result.stdout + result.stderr, tmdb_emulator)
+
+    logout = tmdb_auth("logout", env=env)  # the four commands of a person's terminal login, end to end
+    assert logout.returncode == 0, logout.stderr
+    assert tmdb_emulator.state.access_tokens == set(), "revoked at the emulator"
+    assert SeenRequest("DELETE", "/4/auth/access_token", 200) in tmdb_emulator.requests
+    assert token.stdout.strip() not in logout.stdout + logout.stderr
+    assert tmdb_auth("status", env=env).returncode != 0
+
+
+def test_tmdb_auth_login_denied_in_chromium(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    env = login_env(tmdb_emulator, tmp_path, "deny")
+    login = tmdb_auth("login", env=env)
+    seen = browser_report(tmp_path, login)
+    assert login.returncode == 4, (login.stderr, seen)
+    assert "start again" in login.stderr.lower()
+    assert "close this tab" in seen["final_text"].lower(), "the callback still answered the browser"
+    assert "denied=true" in seen["final_url"]
+    assert SeenRequest("POST", "/auth/access", 302) in tmdb_emulator.requests
+    assert tmdb_emulator.state.access_tokens == set()
+    assert_only_the_approval_url_shows_a_token(login.stdout + login.stderr, tmdb_emulator)
+    status = tmdb_auth("status", env=env)
+    assert status.returncode != 0, "nothing was stored"
