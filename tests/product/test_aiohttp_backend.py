@@ -4,9 +4,9 @@ every facade guarantee, against 127.0.0.1.
 httpx-aiohttp's own transport reports a connection dropped after the request was sent as
 ``httpx.ConnectTimeout`` ("not sent"), so the facade would retry an exchange and spend the
 request token twice; aiohttp itself resends a dropped DELETE (logout); and its connector
-lets tasks barge at its limit. `tmdb_auth._aiohttp_transport` (and the facade's FIFO gate,
-`tmdb_auth._gate`) fix each; these tests pin
-that, the retry rule of every operation, the timeouts, the secrets and the lifecycle.
+lets tasks barge at its limit. `tmdb_auth._aiohttp_transport` and the facade's FIFO gate
+(`tmdb_auth._gate`) fix each; these tests pin that, the retry rule of every operation, the
+timeouts, the secrets and the lifecycle.
 """
 
 from __future__ import annotations
