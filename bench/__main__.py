@@ -36,9 +36,10 @@ def run(size: runs.Size) -> dict[str, Any]:
     with fixed_server() as base_url:
         sync = runs.sync_rounds(lambda: clients.sync_clients(base_url), runs.reusable_token, size)
         results["sync_fixed_us"] = {name: report.spread(v) for name, v in sync.items()}
-        sweep, pools = asyncio.run(runs.async_sweep(base_url, size))
+        sweep, pools, ungated = asyncio.run(runs.async_sweep(base_url, size))
         results["async_sweep"] = report.sweep_figures(sweep)
         results["pool_sweep"] = report.sweep_figures(pools)
+        results["pool_sweep_httpx"] = report.sweep_figures(ungated)
         before, after = runs.memory_growth(base_url, size.memory_calls)
         results["memory"] = {"calls": size.memory_calls, "rss_before": before, "rss_after": after}
     with fixed_server(delay=runs.SERVER_DELAY) as base_url:

@@ -187,9 +187,14 @@ async def facade_aiohttp(base_url: str) -> AsyncClient:
     return auth.create_access_token, auth.aclose
 
 
-async def raw_httpx(base_url: str) -> AsyncClient:
-    """A default httpx.AsyncClient (default limits): what an async user of httpx gets."""
-    client = httpx.AsyncClient(base_url=base_url, headers=AUTH_HEADER, timeout=10)
+async def raw_httpx(base_url: str, limits: httpx.Limits | None = None) -> AsyncClient:
+    """A default httpx.AsyncClient (default limits): what an async user of httpx gets.
+
+    With ``limits``: httpx's own pool of that size, without the facade's gate (the pool sweep).
+    """
+    # httpx.Limits() would be unlimited; httpx's default is 100 connections, 20 kept alive.
+    pool = httpx.Limits(max_connections=100, max_keepalive_connections=20) if limits is None else limits
+    client = httpx.AsyncClient(base_url=base_url, headers=AUTH_HEADER, timeout=10, limits=pool)
 
     async def call(request_token: str) -> Any:
         return (await client.post(PATH, json={"request_token": request_token})).json()

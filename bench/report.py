@@ -132,6 +132,10 @@ def print_report(r: dict[str, Any]) -> None:
         print(f"concurrency {concurrency}:\n{header}")
         for connections, by_concurrency in r["pool_sweep"].items():
             print(_sweep_row(f"max_connections={connections}", by_concurrency[concurrency]))
+    print("\nhttpx's own pool, same limits, no gate (httpx.AsyncClient(limits=...)):")
+    print(f"concurrency 32:\n{header}")
+    for connections, by_concurrency in r["pool_sweep_httpx"].items():
+        print(_sweep_row(f"httpx max_connections={connections}", by_concurrency["32"]))
 
     delay_ms = r["size"]["server_delay_s"] * 1000
     print(

@@ -69,7 +69,7 @@ SMOKE = Size(
     emulator_rounds=1,
 )
 SWEEP_CONCURRENCY = (1, 4, 32)
-POOL_CONCURRENCY = (1, 32)  # the pool sweep: the two ends of the async targets
+POOL_CONCURRENCY = SWEEP_CONCURRENCY  # the facade's pool sweep; httpx's own pool of each size only at 32
 SERVER_DELAY = 0.02  # seconds: a round trip to a nearby API, for the pool sweep with latency
 
 
@@ -147,22 +147,26 @@ async def _measure(make: Callable[[], Awaitable[AsyncClient]], calls: int, concu
 Sweep = dict[str, dict[int, list[Batch]]]  # client -> concurrency -> one Batch per round
 
 
-async def async_sweep(base_url: str, size: Size) -> tuple[Sweep, Sweep]:
-    """The client sweep and the AsyncTMDBAuth pool-size sweep, interleaved round by round."""
+async def async_sweep(base_url: str, size: Size) -> tuple[Sweep, Sweep, Sweep]:
+    """The client sweep, the AsyncTMDBAuth pool-size sweep and httpx's own pool of the same sizes
+    (a ``httpx.AsyncClient`` with those limits: the pool without the facade's gate), interleaved
+    round by round."""
     sweep: Sweep = {name: {c: [] for c in SWEEP_CONCURRENCY} for name in clients.ASYNC_CLIENTS}
     pools: Sweep = {str(n): {c: [] for c in POOL_CONCURRENCY} for n in size.pool_sizes}
+    ungated: Sweep = {str(n): {32: []} for n in size.pool_sizes}
     for _ in range(size.async_rounds):
         for concurrency in SWEEP_CONCURRENCY:
             calls = size.async_calls[concurrency]
             for name, make in clients.ASYNC_CLIENTS.items():
                 sweep[name][concurrency].append(await _measure(partial(make, base_url), calls, concurrency))
-            if concurrency not in POOL_CONCURRENCY:
-                continue
             for connections in size.pool_sizes:
                 limits = clients.pool_limits(connections)
                 batch = await _measure(partial(clients.facade, base_url, limits), calls, concurrency)
                 pools[str(connections)][concurrency].append(batch)
-    return sweep, pools
+                if concurrency == 32:
+                    batch = await _measure(partial(clients.raw_httpx, base_url, limits), calls, concurrency)
+                    ungated[str(connections)][concurrency].append(batch)
+    return sweep, pools, ungated
 
 
 async def pool_sweep_with_latency(base_url: str, size: Size) -> Sweep:

@@ -22,10 +22,11 @@ EXTRA_HINT = "pip install 'tmdb-v4-auth[aiohttp]'"
 def aiohttp_transport(*, verify: ssl.SSLContext | str | bool, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
     """An httpx async transport that sends through an aiohttp session (opened on first request).
 
-    ``limits.max_connections`` caps the requests in flight, admitted first come first served
-    within httpx's pool timeout (``None``: unlimited); ``limits.keepalive_expiry`` is how long
-    an idle connection is kept. Transport errors are httpx exceptions that tell truthfully
-    whether the request may have been sent (see `_aiohttp_transport`).
+    The connector itself is unlimited: `build_httpx_client` puts the facade's FIFO gate
+    (`_gate`, ``limits.max_connections`` requests in flight) in front of it, as it does for
+    httpx's own pool. ``limits.keepalive_expiry`` is how long an idle connection is kept.
+    Transport errors are httpx exceptions that tell truthfully whether the request may have
+    been sent (see `_aiohttp_transport`).
 
     Raises:
         ConfigurationError: aiohttp or httpx-aiohttp is not installed.

@@ -14,7 +14,9 @@ one httpx-aiohttp 0.2.0 ships breaks the facade in four ways:
   may have run (a repeat would report a successful logout as an invalid token);
 - its connector is not fair at its limit: a task that just released a connection takes
   it again before the waiter woken for it (at concurrency 32 over 8 connections, p99
-  latency about 1 s against a p50 of 3 ms; a starved request can hit the pool timeout);
+  latency about 1 s against a p50 of 3 ms; a starved request can hit the pool timeout):
+  the connector here is unlimited and the facade puts its FIFO gate (`_gate`) in front,
+  as it does for httpx's own pool;
 - header names go out lower-cased (harmless to HTTP, but unlike httpx).
 
 Here every failure becomes one httpx exception that says truthfully whether the request may
@@ -22,17 +24,16 @@ have been sent, quotes no server-provided text and chains nothing:
 
 - not sent (safe to retry): ``ClientConnectorError`` and its subclasses (refused, DNS,
   TLS, proxy) -> ``httpx.ConnectError``; ``ConnectionTimeoutError`` -> ``httpx.ConnectTimeout``;
-  no free slot within the pool timeout -> ``httpx.PoolTimeout``;
 - possibly sent: every other timeout -> ``httpx.ReadTimeout``; a dropped connection or an
   invalid response -> ``httpx.RemoteProtocolError``; any other socket error -> ``httpx.ReadError``.
 
-``max_connections`` is enforced by a FIFO ``asyncio.Semaphore`` (no barging since 3.11) held
-until the response is closed; the connector itself is unlimited so it never queues.
+``max_connections`` is enforced by the facade's FIFO gate in front of this transport
+(`_gate.GatedTransport`, held until the response is closed); the connector itself is
+unlimited so it never queues.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections.abc import AsyncIterator
 
@@ -67,26 +68,11 @@ def map_failure(exc: BaseException) -> httpx.TransportError:
     return httpx.ReadError(f"the connection failed during the exchange ({kind})")
 
 
-class _Slot:
-    """One admission to the pool, given back once (when the response is closed, or on failure)."""
-
-    __slots__ = ("_semaphore",)
-
-    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
-        self._semaphore = semaphore
-
-    def release(self) -> None:
-        if self._semaphore is not None:
-            self._semaphore.release()
-            self._semaphore = None
-
-
 class _ResponseStream(httpx.AsyncByteStream):
-    """The aiohttp response body for httpx, failures mapped; closing it releases the connection and the slot."""
+    """The aiohttp response body for httpx, failures mapped; closing it releases the connection."""
 
-    def __init__(self, response: aiohttp.ClientResponse, slot: _Slot) -> None:
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
         self._response = response
-        self._slot = slot
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         failure: httpx.TransportError | None = None
@@ -105,8 +91,6 @@ class _ResponseStream(httpx.AsyncByteStream):
             await self._response.wait_for_close()
         except _FAILURES as exc:
             failure = map_failure(exc)
-        finally:
-            self._slot.release()
         if failure is not None:
             raise failure
 
@@ -118,31 +102,15 @@ class SafeAiohttpTransport(AiohttpTransport):
         if isinstance(verify, str):  # a CA bundle path, as httpx accepts it (without its deprecation warning)
             verify = ssl.create_default_context(cafile=verify)
         super().__init__(verify=verify, limits=limits)
-        # httpx's max_connections=None means unlimited, not aiohttp's default 100.
-        connections = limits.max_connections
-        self._slots = None if connections is None else asyncio.Semaphore(connections)
 
     def get_client(self) -> aiohttp.ClientSession:
-        # limit=0: the connector never queues; the FIFO semaphore is the limit.
+        # limit=0: the connector never queues; the facade's FIFO gate is the limit.
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=self.limits.keepalive_expiry, ssl=self.ssl_context)
         session = aiohttp.ClientSession(connector=connector)
         # No hidden resend of idempotent requests on a dropped connection (aiohttp has no public
         # switch; tests/product/test_aiohttp_backend.py catches it if this attribute goes away).
         session._retry_connection = False
         return session
-
-    async def _admit(self, request: httpx.Request) -> _Slot:
-        if self._slots is None:
-            return _Slot(None)
-        pool_timeout = request.extensions.get("timeout", {}).get("pool")
-        try:
-            async with asyncio.timeout(pool_timeout):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise httpx.PoolTimeout(
-                f"no connection free within {pool_timeout} s (max_connections={self.limits.max_connections})"
-            ) from None
-        return _Slot(self._slots)
 
     async def _send(self, request: httpx.Request) -> aiohttp.ClientResponse:
         if not isinstance(self.client, aiohttp.ClientSession):
@@ -169,25 +137,20 @@ class SafeAiohttpTransport(AiohttpTransport):
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        slot = await self._admit(request)
         failure: httpx.TransportError | None = None
         try:
             response = await self._send(request)
         except _FAILURES as exc:
             failure = map_failure(exc)
-        except BaseException:  # cancelled: free the slot, change nothing else
-            slot.release()
-            raise
         if failure is not None:
-            slot.release()
-            raise failure
+            raise failure  # raised outside the except block: no chained aiohttp exception
         extensions = {"http_version": b"HTTP/1.1"}
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_ResponseStream(response, slot),
+            stream=_ResponseStream(response),
             request=request,
             extensions=extensions,
         )

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 
 from ._core import Operation, may_have_run_hint, not_sent_note, redact
+from ._gate import GatedTransport
 from ._settings import USER_AGENT, Settings
 from .errors import (
     ConfigurationError,
@@ -23,12 +24,17 @@ from .errors import (
     TMDBError,
 )
 
-DEFAULT_ASYNC_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+DEFAULT_ASYNC_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
 """Pool limits of AsyncTMDBAuth unless client_options passes ``limits``.
 
-httpcore's async pool scans its connections for every request assignment (quadratic in the
-pool size, encode/httpcore#1035): at concurrency 32, 8 connections measured ~3x the
-throughput of httpx's default limits (100). `make bench` measures it.
+The facade sends through a FIFO gate of ``max_connections`` one-connection lanes (`_gate`),
+so httpcore's per-request pool scans (quadratic in its size, encode/httpcore#1035) stay
+O(1): CPU per exchange no longer grows with the pool (``make bench``: 530-580 us at
+concurrency 32 for 4 to 100 connections, against 940 us to 2.9 ms for httpx's own pool).
+What a connection still limits is throughput across a network, at most
+``max_connections`` / round trip: 16 covers TMDB's documented ceiling (~50 requests/s) up
+to a ~300 ms round trip (160/s at 100 ms, against 80/s with 8); more would only open more
+sockets for TMDB to rate-limit.
 """
 
 HttpBackend = Literal["httpx", "aiohttp"]
@@ -246,7 +252,10 @@ def build_httpx_client(
         "Accept-Encoding": "identity",
     }
     try:
-        return client_type(
+        if asynchronous and "transport" not in options:  # one SSL context for httpx's pools and the gate's lanes
+            verify, cert = options.get("verify", True), options.pop("cert", None)
+            options["verify"] = httpx.create_ssl_context(verify, cert, trust_env=options.get("trust_env", True))
+        client = client_type(
             base_url=settings.base_url, headers=headers, timeout=settings.timeout, event_hooks=hooks, **options
         )
     except TypeError as exc:  # an unknown or mistyped option; the message names the argument only
@@ -255,6 +264,69 @@ def build_httpx_client(
         raise ConfigurationError(
             f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
         ) from None
+    if isinstance(client, httpx.AsyncClient):
+        _gate_own_transports(client, options)
+    return client
+
+
+def _gate_own_transports(client: httpx.AsyncClient, options: Mapping[str, Any]) -> None:
+    """Put one FIFO gate of ``limits.max_connections`` lanes in front of the transports the client built.
+
+    The default transport becomes that many one-connection httpx pools (`_gate`: httpcore's
+    per-request pool scans stay O(1) whatever the pool size); the aiohttp transport and the
+    proxy transports httpx made from ``proxy`` or the environment are shared by all lanes.
+    Left as they are: a caller's ``transport`` or ``mounts`` (their pools and limits are the
+    caller's), ``max_connections=None`` (unlimited) and ``http2=True`` (one HTTP/2
+    connection carries many requests at once; a lane carries one).
+
+    httpx builds these transports in its constructor and offers no public hook to wrap
+    them, hence the two attributes replaced here; tests/product/test_gate.py fails if the
+    gate is not in place.
+    """
+    limits: httpx.Limits = options["limits"]
+    connections = limits.max_connections
+    if connections is None or options.get("http2"):
+        return
+
+    def gated(transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        if isinstance(transport, _BorrowedAsyncTransport):
+            return transport
+        return GatedTransport([transport] * connections)
+
+    if isinstance(client._transport, httpx.AsyncHTTPTransport):  # httpx's own pool, not a caller's or aiohttp's
+        client._transport = GatedTransport(_one_connection_pools(options, limits))
+    else:
+        client._transport = gated(client._transport)
+    client._mounts = {
+        pattern: None if mounted is None else gated(mounted) for pattern, mounted in client._mounts.items()
+    }
+
+
+def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> list[httpx.AsyncBaseTransport]:
+    """``max_connections`` httpx transports of one connection each, configured as httpx configures its own.
+
+    ``options["verify"]`` is the SSL context `build_httpx_client` made once, shared by all (and
+    by httpx's own transports: loading the CA bundle takes ~20 ms, a lane ~0.2 ms). The first
+    ``max_keepalive_connections`` lanes keep their connection alive; they are listed last,
+    so they are the ones taken first.
+    """
+    assert limits.max_connections is not None
+    keepalive = limits.max_connections if limits.max_keepalive_connections is None else limits.max_keepalive_connections
+    keepalive = min(keepalive, limits.max_connections)
+
+    def pool(keep_alive: bool) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(
+            verify=options.get("verify", True),
+            trust_env=options.get("trust_env", True),
+            http1=options.get("http1", True),
+            limits=httpx.Limits(
+                max_connections=1, max_keepalive_connections=int(keep_alive), keepalive_expiry=limits.keepalive_expiry
+            ),
+        )
+
+    return [pool(keep_alive=False) for _ in range(limits.max_connections - keepalive)] + [
+        pool(keep_alive=True) for _ in range(keepalive)
+    ]
 
 
 # --- httpx exceptions -> typed errors ---------------------------------------------------------------

@@ -47,6 +47,9 @@ class Received:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops some of a burst of 16 connections (the async
+    # client's default pool), which the client then sees as a ReadError.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (timeout tests) is expected; do not print its broken pipe."""
@@ -58,6 +61,8 @@ class LoopbackServer:
         self.default = Reply(500, {"success": False, "status_code": 11, "status_message": "no reply scripted"})
         self.received: list[Received] = []
         self.connections = 0
+        self.active = 0  # requests being answered right now
+        self.max_active = 0  # the most requests it was answering at once
         self._lock = threading.Lock()
         server = self
 
@@ -78,8 +83,12 @@ class LoopbackServer:
                 with server._lock:
                     server.received.append(Received(self.command, self.path, dict(self.headers.items()), body))
                     reply = server.replies.popleft() if server.replies else server.default
+                    server.active += 1
+                    server.max_active = max(server.max_active, server.active)
                 if reply.delay:
                     time.sleep(reply.delay)
+                with server._lock:  # before answering: the client cannot have the answer (and send again) yet
+                    server.active -= 1
                 if reply.drop:
                     self.close_connection = True
                     return

@@ -4,8 +4,9 @@ every facade guarantee, against 127.0.0.1.
 httpx-aiohttp's own transport reports a connection dropped after the request was sent as
 ``httpx.ConnectTimeout`` ("not sent"), so the facade would retry an exchange and spend the
 request token twice; aiohttp itself resends a dropped DELETE (logout); and its connector
-lets tasks barge at its limit. `tmdb_auth._aiohttp_transport` fixes each; these tests pin
-that, the retry rule of every operation, the timeouts, the secrets and the lifecycle.
+lets tasks barge at its limit. `tmdb_auth._aiohttp_transport` and the facade's FIFO gate
+(`tmdb_auth._gate`) fix each; these tests pin that, the retry rule of every operation, the
+timeouts, the secrets and the lifecycle.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from tmdb_auth import (
 )
 from tmdb_auth._aiohttp import EXTRA_HINT, aiohttp_transport
 from tmdb_auth._aiohttp_transport import SafeAiohttpTransport, map_failure
+from tmdb_auth._gate import GatedTransport
 from tmdb_auth.emulator import Emulator
 
 
@@ -472,7 +474,10 @@ def test_aclose_closes_the_aiohttp_session(server: LoopbackServer) -> None:
     async def exchange_and_close() -> aiohttp.ClientSession:
         async with aiohttp_auth(server.url) as auth:
             await auth.create_access_token(REQUEST_TOKEN)
-            transport = auth._http._transport  # the facade's own: white-box, to see the session
+            gated = auth._http._transport  # the facade's own: white-box, to see the session
+            assert isinstance(gated, GatedTransport)
+            transport = gated.lanes[0]
+            assert set(gated.lanes) == {transport}, "one aiohttp session shared by every lane"
             assert isinstance(transport, SafeAiohttpTransport)
             session = transport.client
             assert isinstance(session, aiohttp.ClientSession)

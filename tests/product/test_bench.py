@@ -59,8 +59,12 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
             assert all(figures[name]["median"] > 0 for name in FIGURES)
     assert set(results["pool_sweep"]) == {"4", "8", "16", "32", "100"}
     for by_concurrency in results["pool_sweep"].values():
-        assert set(by_concurrency) == {"1", "32"}
+        assert set(by_concurrency) == {"1", "4", "32"}
         assert all(set(figures) == FIGURES for figures in by_concurrency.values())
+    assert set(results["pool_sweep_httpx"]) == {"4", "8", "16", "32", "100"}
+    for by_concurrency in results["pool_sweep_httpx"].values():
+        assert set(by_concurrency) == {"32"}
+        assert set(by_concurrency["32"]) == FIGURES
     assert set(results["pool_sweep_latency"]) == {"4", "8", "16", "32", "100"}
     for by_concurrency in results["pool_sweep_latency"].values():
         assert set(by_concurrency) == {"32"}
@@ -72,7 +76,8 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
     assert [target["what"] for target in results["targets"]] == TARGETS
 
     out_lines = result.stdout.splitlines()
-    for name in ASYNC | SYNC_NETWORK | {"max_connections=8", "concurrency 1:", "concurrency 4:", "concurrency 32:"}:
+    labels = {"max_connections=8", "httpx max_connections=8", "concurrency 1:", "concurrency 4:", "concurrency 32:"}
+    for name in ASYNC | SYNC_NETWORK | labels:
         assert any(name in line for line in out_lines), name
     verdicts = [line for line in out_lines if line.lstrip().startswith(("PASS ", "FAIL "))]
     assert len(verdicts) == len(TARGETS)
