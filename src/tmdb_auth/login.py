@@ -345,8 +345,9 @@ async def async_login(
         )
         _open_in_background(open_browser, request_token.approval_url)
         while True:
+            seconds = wait.next_wait()  # first: it raises once time is up, before a get() is created
             try:
-                signal: CallbackSignal | None = await asyncio.wait_for(signals.get(), wait.next_wait())
+                signal: CallbackSignal | None = await asyncio.wait_for(signals.get(), seconds)
             except TimeoutError:
                 signal = None
             wait.after_wait(signal)
