@@ -264,9 +264,31 @@ def build_httpx_client(
         raise ConfigurationError(
             f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
         ) from None
+    _keep_no_response_cookies(client)
     if isinstance(client, httpx.AsyncClient):
         _gate_own_transports(client, options)
     return client
+
+
+class _SendOnlyCookies(httpx.Cookies):
+    """The cookies of ``client_options["cookies"]``, sent with every request; ``Set-Cookie`` is ignored."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        pass
+
+
+def _keep_no_response_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
+    """Stop the client storing the cookies responses set: TMDB's API authenticates by Bearer, not cookies.
+
+    httpx extracts them from every response through urllib's cookie machinery, rebuilding
+    the request (its URL parsed again, every header copied) whether or not a ``Set-Cookie``
+    came: ~20 us per exchange, more than the rest of the facade (``make bench``). It also
+    keeps a server (or a proxy) from planting state sent back on later calls. httpx has no
+    public switch (a jar passed as ``cookies`` is only reached after that work), hence the
+    one attribute replaced here; the caller's own jar, if any, is kept as is.
+    tests/product/test_transport.py fails if responses' cookies are stored again.
+    """
+    client._cookies = _SendOnlyCookies(client.cookies.jar)
 
 
 def _gate_own_transports(client: httpx.AsyncClient, options: Mapping[str, Any]) -> None:

@@ -195,7 +195,8 @@ class TMDBAuth(_Base):
         transport: an ``httpx.BaseTransport`` (tests, custom networking). It stays yours:
             closing the client does not close it.
         client_options: extra ``httpx.Client`` arguments (``verify``, ``proxy``, ``limits``,
-            ``follow_redirects``, ``cookies``, ``mounts``, ``event_hooks``...).
+            ``follow_redirects``, ``cookies``, ``mounts``, ``event_hooks``...). Cookies passed
+            here are sent; cookies that responses set are not stored.
         sleep: how to wait between retries (default ``time.sleep``); tests pass a fake clock.
 
     One HTTP connection pool per instance, reused across calls (keep-alive). Use it as a

@@ -125,6 +125,29 @@ def test_client_options_cookies_and_event_hooks(server: LoopbackServer, call: Ca
     assert seen == ["/4/auth/access_token"]
 
 
+def test_cookies_that_responses_set_are_not_sent_back(server: LoopbackServer) -> None:
+    """Set-Cookie is ignored (the facade skips httpx's cookie extraction); cookies passed in are still sent."""
+    jar = httpx.Cookies({"mine": "kept"}).jar
+    for _ in range(2):
+        server.reply(*[Reply(200, success_body(), headers={"Set-Cookie": "planted=1; Path=/"}) for _ in range(2)])
+    with TMDBAuth(READ_TOKEN, base_url=server.url) as auth:
+        auth.create_access_token(REQUEST_TOKEN)
+        auth.create_access_token(REQUEST_TOKEN)
+    with TMDBAuth(READ_TOKEN, base_url=server.url, client_options={"cookies": jar}) as auth:
+        auth.create_access_token(REQUEST_TOKEN)
+        auth.create_access_token(REQUEST_TOKEN)
+    assert [r.headers.get("Cookie") for r in server.received] == [None, None, "mine=kept", "mine=kept"]
+    assert [cookie.name for cookie in jar] == ["mine"], "the caller's jar is used, and nothing is added to it"
+
+
+async def test_cookies_that_responses_set_are_not_sent_back_async(server: LoopbackServer) -> None:
+    server.reply(*[Reply(200, success_body(), headers={"Set-Cookie": "planted=1; Path=/"}) for _ in range(2)])
+    async with AsyncTMDBAuth(READ_TOKEN, base_url=server.url) as auth:
+        await auth.create_access_token(REQUEST_TOKEN)
+        await auth.create_access_token(REQUEST_TOKEN)
+    assert [r.headers.get("Cookie") for r in server.received] == [None, None]
+
+
 async def test_client_options_limits_and_the_async_default(server: LoopbackServer) -> None:
     server.reply(*[Reply(200, success_body(), delay=0.2) for _ in range(4)])
     options = {"limits": httpx.Limits(max_connections=1)}
