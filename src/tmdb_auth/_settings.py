@@ -130,12 +130,10 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
         if any(value is None for value in values):
             raise ConfigurationError("every part of the timeout must be set: a None part means waiting forever")
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0:
-        raise ConfigurationError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    return httpx.Timeout(float(timeout))
+    return httpx.Timeout(positive_seconds("timeout", timeout))
 
 
-def _positive_seconds(name: str, value: object) -> float:
+def positive_seconds(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
     return float(value)
@@ -167,7 +165,7 @@ def resolve_settings(
         parts = (resolved_timeout.connect, resolved_timeout.read, resolved_timeout.write, resolved_timeout.pool)
         attempt = ATTEMPT_TIMEOUT_FACTOR * max(part for part in parts if part is not None)
     else:
-        attempt = _positive_seconds("attempt_timeout", attempt_timeout)
+        attempt = positive_seconds("attempt_timeout", attempt_timeout)
     return Settings(
         read_access_token=resolve_read_token(read_access_token, env),
         base_url=resolve_base_url(base_url, allow_insecure_http, env),
