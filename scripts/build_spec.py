@@ -29,6 +29,7 @@ import copy
 import difflib
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -357,9 +358,20 @@ def build_from(root: Path) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one rename, keeping its mode (a new file gets the umask's default).
+
+    mkstemp creates its file 0600: renamed as is, the spec would become private to its writer.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), mode)
             out.write(text)
         os.replace(temporary, path)
     except BaseException:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 from collections.abc import Mapping
 
 import attrs
@@ -28,6 +29,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 ATTEMPT_TIMEOUT_FACTOR = 3
 """Default attempt_timeout: this many times the longest timeout part (httpx's are per read)."""
 USER_AGENT = f"tmdb-v4-auth/{__version__}"
+_USERINFO = re.compile(r"//[^/?#]*@")  # the authority's ``user:password@`` part (up to its last @)
 
 
 @attrs.frozen
@@ -61,12 +63,13 @@ def resolve_url(
         value = environ.get(env) or default
     if not isinstance(value, str):
         raise ConfigurationError(f"{name} must be a str such as {default!r}, not {type(value).__name__}")
+    shown = _USERINFO.sub("//", value)  # every message quotes the URL without its credentials
     try:
         url = httpx.URL(value)
     except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"{name} {value!r} is not a valid URL: {exc}") from exc
+        raise ConfigurationError(f"{name} {shown!r} is not a valid URL: {exc}") from exc
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{name} {value!r} must be an http(s) URL with a host, such as {default!r}")
+        raise ConfigurationError(f"{name} {shown!r} must be an http(s) URL with a host, such as {default!r}")
     if url.userinfo or url.query or url.fragment:
         raise ConfigurationError(
             f"{name} {url.copy_with(username=None, password=None)!s} must not carry credentials, a query or "
@@ -74,7 +77,7 @@ def resolve_url(
         )
     if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
         raise ConfigurationError(
-            f"{name} {value!r} uses plain http to a host that is not loopback: tokens would travel in clear "
+            f"{name} {shown!r} uses plain http to a host that is not loopback: tokens would travel in clear "
             "text. Use https, or pass allow_insecure_http=True if you really mean it."
         )
     return str(url).rstrip("/")
@@ -130,12 +133,10 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
         if any(value is None for value in values):
             raise ConfigurationError("every part of the timeout must be set: a None part means waiting forever")
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0:
-        raise ConfigurationError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    return httpx.Timeout(float(timeout))
+    return httpx.Timeout(positive_seconds("timeout", timeout))
 
 
-def _positive_seconds(name: str, value: object) -> float:
+def positive_seconds(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
     return float(value)
@@ -167,7 +168,7 @@ def resolve_settings(
         parts = (resolved_timeout.connect, resolved_timeout.read, resolved_timeout.write, resolved_timeout.pool)
         attempt = ATTEMPT_TIMEOUT_FACTOR * max(part for part in parts if part is not None)
     else:
-        attempt = _positive_seconds("attempt_timeout", attempt_timeout)
+        attempt = positive_seconds("attempt_timeout", attempt_timeout)
     return Settings(
         read_access_token=resolve_read_token(read_access_token, env),
         base_url=resolve_base_url(base_url, allow_insecure_http, env),

@@ -24,7 +24,6 @@ are pure functions.
 from __future__ import annotations
 
 import asyncio
-import math
 import queue
 import threading
 import time
@@ -37,6 +36,7 @@ import attrs
 from ._callback import CallbackServer, CallbackSignal
 from ._core import Operation
 from ._retry import should_retry
+from ._settings import positive_seconds
 from .client import AsyncTMDBAuth, TMDBAuth
 from .errors import (
     ConfigurationError,
@@ -179,10 +179,7 @@ def decide_after_callback(signal: CallbackSignal) -> LoginError | None:
 
 
 def _check_options(poll_interval: float, timeout: float | None) -> None:
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float) or not poll_interval > 0:
-        raise ConfigurationError(f"poll_interval must be a positive number of seconds, not {poll_interval!r}")
-    if not math.isfinite(poll_interval):
-        raise ConfigurationError("poll_interval must be finite")
+    positive_seconds("poll_interval", poll_interval)
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0):
         raise ConfigurationError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
 

@@ -80,6 +80,6 @@ def decode_jwt_payload(token: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         payload = json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # a deeply nested payload raises RecursionError
         return {}
     return payload if isinstance(payload, dict) else {}

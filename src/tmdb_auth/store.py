@@ -46,6 +46,7 @@ FORMAT_VERSION = 1
 KEYRING_SERVICE = "tmdb-auth"
 MAX_FILE_SIZE = 64 * 1024  # a credentials file is ~1 KiB; anything far larger is not ours
 _PRIVATE = stat.S_IRWXG | stat.S_IRWXO  # any group or other bit
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO for reading must not wait for a writer
 
 Storage = Literal["file", "keyring"]
 
@@ -185,16 +186,15 @@ class CredentialStore:
         Works on a file with loose permissions too: removing it only makes things safer.
         """
         try:
-            raw = self.path.read_bytes()[:MAX_FILE_SIZE]
+            fd = os.open(self.path, os.O_RDONLY | _NONBLOCK)
         except FileNotFoundError:
             return False
         except OSError as exc:
             raise self._error(f"cannot read {self.path}: {exc.strerror}", self.path) from exc
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):
-            record = None
-        if isinstance(record, dict) and record.get("storage") == "keyring":
+        with os.fdopen(fd, "rb") as file:  # bounded, and never a read from a FIFO or device
+            regular = stat.S_ISREG(os.fstat(file.fileno()).st_mode)
+            record = _parse_record(file.read(MAX_FILE_SIZE + 1)) if regular else None
+        if record is not None and record.get("storage") == "keyring":
             self._keyring_delete()
         try:
             self.path.unlink()
@@ -262,7 +262,7 @@ class CredentialStore:
     def _read_record(self) -> dict[str, Any] | None:
         """The parsed file, after checking directory and file are safe; None if there is no file."""
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | _NONBLOCK)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -284,11 +284,8 @@ class CredentialStore:
             raise self._error(
                 f"{self.path} is too large to be a credentials file; delete it and log in again", self.path
             )
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):
-            record = None
-        if not isinstance(record, dict):
+        record = _parse_record(raw)
+        if record is None:
             raise self._error(
                 f"the credentials file {self.path} is corrupt (not a JSON object); delete it and log in again "
                 "(tmdb-auth logout --local-only, then tmdb-auth login)",
@@ -385,6 +382,15 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _parse_record(raw: bytes) -> dict[str, Any] | None:
+    """The JSON object in `raw`, or None if it is not one."""
+    try:
+        record = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _encode(credentials: Credentials) -> bytes:

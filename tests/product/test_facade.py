@@ -292,6 +292,23 @@ def test_configuration_errors(options: dict[str, Any], message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("option", "url", "message"),
+    [
+        ("base_url", "ftp://user:{secret}@api.themoviedb.org", "must be an http"),
+        ("site_url", "ftp://user:{secret}@www.themoviedb.org", "must be an http"),
+        ("base_url", "https://user:{secret}@api.themoviedb.org:port", "not a valid URL"),
+        ("base_url", "https://{secret}@api.themoviedb.org", "must not carry credentials"),
+    ],
+)
+def test_no_configuration_error_quotes_a_url_s_credentials(option: str, url: str, message: str) -> None:
+    secret = "URLPASSWORD-5d2e-must-not-leak"
+    with pytest.raises(ConfigurationError, match=message) as caught:
+        TMDBAuth(READ_TOKEN, **{option: url.format(secret=secret)})
+    assert secret not in str(caught.value)
+    assert secret not in repr(caught.value)
+
+
+@pytest.mark.parametrize(
     "base_url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000", "http://127.0.0.5"]
 )
 def test_plain_http_to_loopback_is_allowed(base_url: str) -> None:

@@ -4,6 +4,7 @@ credential at fault, and the retry rule of each operation counted server-side.""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,6 +84,21 @@ def test_create_request_token_with_redirect_and_site_url(server: LoopbackServer,
 def test_a_request_token_that_is_not_a_jwt_has_no_expiry(server: LoopbackServer, call: Call) -> None:
     server.reply(Reply(200, request_token_success("opaque-request-token")))
     assert call("create_request_token", base_url=server.url).expires_at is None
+
+
+# A JWT whose payload is 3,000 nested JSON arrays: json.loads raises RecursionError, not ValueError.
+DEEPLY_NESTED_JWT = "eyJhbGciOiJIUzI1NiJ9." + base64.urlsafe_b64encode(b"[" * 3000).decode().rstrip("=") + ".sig"
+
+
+def test_a_request_token_with_a_deeply_nested_payload_has_no_expiry(server: LoopbackServer, call: Call) -> None:
+    server.reply(Reply(200, request_token_success(DEEPLY_NESTED_JWT)))
+    assert call("create_request_token", base_url=server.url).expires_at is None
+
+
+def test_an_access_token_with_a_deeply_nested_payload_has_no_claims() -> None:
+    token = AccessToken(access_token=DEEPLY_NESTED_JWT, account_id=ACCOUNT_ID)
+    assert token.claims == {}
+    assert token.scopes == ()
 
 
 def test_create_access_token_takes_a_request_token_object(server: LoopbackServer, call: Call) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,6 +283,44 @@ def test_a_symlinked_file_is_refused(file_store: CredentialStore, tmp_path: Path
     file_store.path.symlink_to(elsewhere)
     with pytest.raises(CredentialStoreError, match="cannot read the credentials file"):
         file_store.load()
+
+
+@posix_only
+@pytest.mark.parametrize("operation", ["load", "delete"])
+def test_a_fifo_in_place_of_the_file_is_never_waited_on(file_store: CredentialStore, operation: str) -> None:
+    """Opening a FIFO for reading blocks until a writer comes: the store must not wait for one."""
+    file_store.prepare()
+    os.mkfifo(file_store.path, 0o600)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(getattr(file_store, operation)())
+        except CredentialStoreError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    if worker.is_alive():  # unblock the reader so the thread ends, then fail
+        os.close(os.open(file_store.path, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=5)
+        pytest.fail(f"{operation}() waited for a writer on a FIFO")
+    if operation == "load":
+        assert isinstance(outcome[0], CredentialStoreError)
+        assert "not a regular file" in str(outcome[0])
+    else:
+        assert outcome == [True]
+        assert not file_store.path.exists()
+
+
+@posix_only
+def test_delete_reads_at_most_a_bounded_prefix(file_store: CredentialStore, tmp_path: Path) -> None:
+    """A credentials path linked to an endless source (/dev/zero) is removed without reading it whole."""
+    file_store.prepare()
+    file_store.path.symlink_to("/dev/zero")
+    assert file_store.delete() is True
+    assert not file_store.path.is_symlink()
 
 
 def test_an_unreadable_file_is_a_clear_error(file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch) -> None:

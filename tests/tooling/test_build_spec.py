@@ -6,8 +6,10 @@ Pure tests on fixtures (tests/fixtures/baseline, pages, lists); nothing here rea
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from scripts.build_spec import (
     parse_overrides,
     read_overrides,
     read_source,
+    write_atomically,
 )
 from scripts.import_spec import import_sources, operations
 from scripts.specfile import extract_fenced_block
@@ -263,3 +266,21 @@ def test_overrides_survive_a_reimport(baseline_repo: Path) -> None:
     again = run_script(baseline_repo, "import_spec", str(LISTS / "list-clear.md"))
     assert "no changes" in again.stdout
     assert (baseline_repo / SPEC).read_bytes() == spec
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permissions")
+def test_rewriting_the_spec_keeps_its_mode_and_a_new_one_gets_the_umask_default(tmp_path: Path) -> None:
+    """The temporary file mkstemp makes is 0600: the spec must not become private to whoever rebuilt it."""
+    spec = tmp_path / "tmdb-v4.yaml"
+    spec.write_text("old\n", encoding="utf-8")
+    spec.chmod(0o644)
+    write_atomically(spec, "new\n")
+    assert spec.read_text(encoding="utf-8") == "new\n"
+    assert stat.S_IMODE(spec.stat().st_mode) == 0o644
+
+    previous = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "fresh.yaml", "text\n")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "fresh.yaml").stat().st_mode) == 0o644
