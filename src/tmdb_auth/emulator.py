@@ -56,7 +56,7 @@ from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_r
 REQUEST_TOKEN_LIFETIME = 15 * 60
 DEFAULT_APP_NAME = "tmdb-v4-auth emulator"
 ACCESS_TOKEN_SCOPES = ("api_read", "api_write")
-MAX_FORM_BYTES = 16 * 1024
+MAX_BODY_BYTES = 16 * 1024
 SEEN_REQUESTS_KEPT = 1000
 NOT_ISSUED_HERE = "it is not a request token this emulator issued"
 FAULTS = ("unavailable", "bad-gateway", "delay", "drop")
@@ -357,13 +357,24 @@ def create_app(state: EmulatorState) -> _Knobs:
         with state.lock:
             return credential == state.read_token or credential in state.access_tokens
 
+    async def bounded_body(request: Request) -> bytes | None:
+        """The request body, read up to MAX_BODY_BYTES; None when larger (never buffered whole)."""
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_BODY_BYTES:
+                return None
+        return bytes(raw)
+
     async def json_body(request: Request) -> dict[str, Any] | None:
-        raw = await request.body()
+        raw = await bounded_body(request)
+        if raw is None:
+            return None
         if not raw:
             return {}
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # malformed, or nested deeper than the parser goes
             return None
         return body if isinstance(body, dict) else None
 
@@ -428,14 +439,12 @@ def create_app(state: EmulatorState) -> _Knobs:
         return page(html)
 
     async def form_body(request: Request) -> dict[str, list[str]] | None:
-        """The urlencoded form of a POST, read up to MAX_FORM_BYTES; None when malformed or too large."""
+        """The urlencoded form of a POST, read up to MAX_BODY_BYTES; None when malformed or too large."""
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
             return None
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_FORM_BYTES:
-                return None
+        raw = await bounded_body(request)
+        if raw is None:
+            return None
         try:
             return parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
         except ValueError:  # UnicodeDecodeError, or too many fields

@@ -92,8 +92,10 @@ def test_exchange_request_and_response_conform_to_the_spec(tmdb_emulator: Emulat
         ({}, None, 400, 47),
         (None, b"{not json", 400, 47),
         ({"request_token": 42}, None, 400, 47),
+        (None, b"[" * 100_000, 400, 47),
+        (None, b'{"request_token": "' + b"x" * 20_000 + b'"}', 400, 47),
     ],
-    ids=["unknown-token", "missing-field", "malformed-json", "wrong-type"],
+    ids=["unknown-token", "missing-field", "malformed-json", "wrong-type", "too-deep", "too-large"],
 )
 def test_error_paths_use_tmdb_error_bodies(
     tmdb_emulator: Emulator, openapi: OpenAPI, body: Any, raw: bytes | None, status: int, code: int
