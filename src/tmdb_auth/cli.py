@@ -102,20 +102,38 @@ def exit_code_for(error: BaseException) -> int:
     return EXIT_INTERNAL
 
 
+# Far above any TMDB token: a bound on what a token file or stdin can make the CLI read.
+MAX_SECRET_INPUT = 64 * 1024
+
+
 def _read_token(args: argparse.Namespace) -> str | None:
     if args.read_token_file is None:
         return None  # the facade reads TMDB_READ_ACCESS_TOKEN and says so if it is missing
+    path = args.read_token_file
     try:
-        return Path(args.read_token_file).read_text(encoding="utf-8").strip()
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_SECRET_INPUT + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read --read-token-file {args.read_token_file}: {exc.strerror}") from exc
+        raise UsageError(f"cannot read --read-token-file {path}: {exc.strerror}") from exc
+    if len(raw) > MAX_SECRET_INPUT:
+        raise UsageError(f"--read-token-file {path} is over {MAX_SECRET_INPUT} bytes: it is not a read access token")
+    try:
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise UsageError(f"--read-token-file {path} is not UTF-8 text: it is not a read access token") from None
 
 
 def secret_argument(value: str, name: str) -> str:
-    """A secret given on the command line, or read from stdin when it is ``-``."""
+    """A secret given on the command line, or read from stdin when it is ``-`` (one line, bounded)."""
     if value != "-":
         return value
-    line = sys.stdin.readline().strip()
+    try:
+        line = sys.stdin.readline(MAX_SECRET_INPUT + 1)
+    except UnicodeDecodeError:
+        raise UsageError(f"{name} was - but stdin is not text") from None
+    if len(line) > MAX_SECRET_INPUT:
+        raise UsageError(f"{name} was - but stdin's first line is over {MAX_SECRET_INPUT} characters")
+    line = line.strip()
     if not line:
         raise UsageError(f"{name} was - but stdin held no token")
     return line

@@ -94,6 +94,17 @@ def test_exit_2_usage_and_bad_input(tmdb_emulator: Emulator, tmp_path: Path) -> 
     assert "TMDB_READ_ACCESS_TOKEN" in no_token.stderr
     missing_file = run("access-token", "tok", "--read-token-file", str(tmp_path / "absent"))
     assert_clean_error(missing_file, cli.EXIT_USAGE)
+    (tmp_path / "binary").write_bytes(b"\xff\xfe read token")
+    not_text = run("access-token", "tok", "--read-token-file", str(tmp_path / "binary"))
+    assert_clean_error(not_text, cli.EXIT_USAGE)
+    assert "not UTF-8 text" in not_text.stderr
+    (tmp_path / "huge").write_bytes(b"x" * (cli.MAX_SECRET_INPUT + 1))
+    huge = run("access-token", "tok", "--read-token-file", str(tmp_path / "huge"))
+    assert_clean_error(huge, cli.EXIT_USAGE)
+    assert "is over 65536 bytes" in huge.stderr
+    endless_line = run("access-token", "-", env=emulator_env(tmdb_emulator), stdin="x" * (cli.MAX_SECRET_INPUT + 5))
+    assert_clean_error(endless_line, cli.EXIT_USAGE)
+    assert "first line is over 65536 characters" in endless_line.stderr
     insecure = run("access-token", "tok", "--base-url", "http://api.example.test", env=emulator_env(tmdb_emulator))
     assert_clean_error(insecure, cli.EXIT_USAGE, tmdb_emulator.read_token)
 
