@@ -41,7 +41,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 import jwt
 import uvicorn
@@ -51,6 +51,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from . import _core
 from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
 
 REQUEST_TOKEN_LIFETIME = 15 * 60
@@ -596,7 +597,7 @@ class Emulator:
 
     def approval_url(self, request_token: str) -> str:
         """This emulator's approval page for `request_token` (TMDB's is on www.themoviedb.org)."""
-        return f"{self.base_url}/auth/access?{urlencode({'request_token': request_token})}"
+        return _core.approval_url(self.base_url, request_token)
 
     @property
     def requests(self) -> list[SeenRequest]:
