@@ -51,6 +51,10 @@ from .errors import (
 from .models import AccessToken, RequestToken
 
 DEFAULT_POLL_INTERVAL = 3.0
+# The longest single blocking wait of the sync login. Ctrl-C is delivered to whichever thread
+# the kernel picks (here maybe the callback server's); the main thread's blocked queue wait is
+# then not interrupted and only sees the KeyboardInterrupt when it wakes up.
+_INTERRUPT_CHECK = 0.2
 ASSUMED_LIFETIME = 15 * 60.0  # TMDB's request token lifetime, when a token does not say
 
 
@@ -296,10 +300,7 @@ def login(
         )
         _open_in_background(open_browser, request_token.approval_url)
         while True:
-            try:
-                signal: CallbackSignal | None = signals.get(timeout=wait.next_wait())
-            except queue.Empty:
-                signal = None
+            signal = _next_signal(signals, wait.next_wait())
             wait.after_wait(signal)
             try:
                 outcome: AccessToken | TMDBError = auth.create_access_token(wait.request_token)
@@ -308,6 +309,19 @@ def login(
             token = wait.after_exchange(outcome)
             if token is not None:
                 return token
+
+
+def _next_signal(signals: queue.SimpleQueue[CallbackSignal], seconds: float) -> CallbackSignal | None:
+    """The callback's signal if one comes within `seconds`, else None; waits in short slices (Ctrl-C)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            return signals.get(timeout=min(left, _INTERRUPT_CHECK))
+        except queue.Empty:
+            continue
 
 
 async def async_login(

@@ -277,6 +277,50 @@ def test_interrupt_closes_the_callback_and_spends_nothing(tmdb_emulator: Emulato
     assert exchanges(tmdb_emulator) == 0
 
 
+SIGINT_TO_ANOTHER_THREAD = """
+import signal, sys, threading, time
+from tmdb_auth import TMDBAuth
+from tmdb_auth.login import login
+
+def interrupt_the_callback_thread():
+    while True:
+        callback = next((t for t in threading.enumerate() if t.name == "tmdb-auth-callback"), None)
+        if callback is not None:
+            break
+        time.sleep(0.01)
+    time.sleep(0.3)  # the main thread is now blocked waiting for the callback (poll interval 60 s)
+    started[0] = time.monotonic()
+    signal.pthread_kill(callback.ident, signal.SIGINT)  # the kernel may pick this thread for a Ctrl-C
+
+started = [0.0]
+threading.Thread(target=interrupt_the_callback_thread, daemon=True).start()
+with TMDBAuth(sys.argv[1], base_url=sys.argv[2], site_url=sys.argv[2]) as auth:
+    try:
+        login(auth, open_browser=False, poll_interval=60)
+    except KeyboardInterrupt:
+        print(f"interrupted after {time.monotonic() - started[0]:.2f} s")
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_delivered_to_another_thread_still_ends_the_wait_at_once(tmdb_emulator: Emulator) -> None:
+    """A process-directed SIGINT may land in the callback server's thread, not the waiting main thread."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", SIGINT_TO_ANOTHER_THREAD, tmdb_emulator.read_token, tmdb_emulator.base_url],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seconds = float(result.stdout.split()[2])
+    assert seconds < 5, f"Ctrl-C took {seconds} s to end a wait whose poll interval is 60 s"
+    assert exchanges(tmdb_emulator) == 0
+
+
 def test_cancelling_async_login_closes_the_callback_and_spends_nothing(tmdb_emulator: Emulator) -> None:
     ports: list[int] = []
 
