@@ -121,12 +121,7 @@ def sync_clients(base_url: str) -> dict[str, SyncClient]:
     floor = RawSocket(base_url)
     url = base_url + PATH
     return {
-        "(a) raw httpx": (lambda t: raw.post(PATH, json={"request_token": t}).json(), raw.close),
-        "(b) generated client": (
-            lambda t: create_an_access_token.sync(client=generated, body=CreateAnAccessTokenBody(request_token=t)),
-            lambda: generated.get_httpx_client().close(),
-        ),
-        "(c) TMDBAuth facade": (facade.create_access_token, facade.close),
+        **_layers(raw, generated, facade),
         "(d) requests.Session": (
             lambda t: session.post(url, json={"request_token": t}, timeout=10).json(),
             session.close,
@@ -147,6 +142,11 @@ def in_memory_clients() -> dict[str, SyncClient]:
         base_url=base_url, token=READ_TOKEN, httpx_args={"transport": httpx.MockTransport(handler)}
     )
     facade = TMDBAuth(READ_TOKEN, base_url=base_url, transport=httpx.MockTransport(handler))
+    return _layers(raw, generated, facade)
+
+
+def _layers(raw: httpx.Client, generated: AuthenticatedClient, facade: TMDBAuth) -> dict[str, SyncClient]:
+    """(a) to (c): the same exchange through raw httpx, the generated client and the facade."""
     return {
         "(a) raw httpx": (lambda t: raw.post(PATH, json={"request_token": t}).json(), raw.close),
         "(b) generated client": (
