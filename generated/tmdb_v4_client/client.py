@@ -1,17 +1,31 @@
 import ssl
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from attrs import define, evolve, field
+
+from .types import REDACTED, redacted_mapping
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
 """Used when no ``timeout`` is given: 10 seconds for connect, read, write and pool."""
 
 
-def _redacted_headers(headers: dict[str, str]) -> str:
-    """Show header names only: any header may carry a credential."""
-    return repr({name: "<redacted>" for name in headers})
+def _redacted_url(url: str) -> str:
+    """The URL without user info or query, either of which may carry a credential."""
+    try:
+        parts = urlsplit(str(url))
+    except ValueError:
+        return repr(REDACTED)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+    return repr(
+        urlunsplit(
+            (parts.scheme, netloc, parts.path, REDACTED if parts.query else "", "")
+        )
+    )
 
 
 @define
@@ -45,10 +59,12 @@ class Client:
     """
 
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
+    _base_url: str = field(alias="base_url", repr=_redacted_url)
+    _cookies: dict[str, str] = field(
+        factory=dict, kw_only=True, alias="cookies", repr=redacted_mapping
+    )
     _headers: dict[str, str] = field(
-        factory=dict, kw_only=True, alias="headers", repr=_redacted_headers
+        factory=dict, kw_only=True, alias="headers", repr=redacted_mapping
     )
     _timeout: httpx.Timeout | None = field(
         default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout"
@@ -59,7 +75,9 @@ class Client:
     _follow_redirects: bool = field(
         default=False, kw_only=True, alias="follow_redirects"
     )
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
+    _httpx_args: dict[str, Any] = field(
+        factory=dict, kw_only=True, alias="httpx_args", repr=redacted_mapping
+    )
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
@@ -194,10 +212,12 @@ class AuthenticatedClient:
     """
 
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
-    _base_url: str = field(alias="base_url")
-    _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
+    _base_url: str = field(alias="base_url", repr=_redacted_url)
+    _cookies: dict[str, str] = field(
+        factory=dict, kw_only=True, alias="cookies", repr=redacted_mapping
+    )
     _headers: dict[str, str] = field(
-        factory=dict, kw_only=True, alias="headers", repr=_redacted_headers
+        factory=dict, kw_only=True, alias="headers", repr=redacted_mapping
     )
     _timeout: httpx.Timeout | None = field(
         default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout"
@@ -208,7 +228,9 @@ class AuthenticatedClient:
     _follow_redirects: bool = field(
         default=False, kw_only=True, alias="follow_redirects"
     )
-    _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
+    _httpx_args: dict[str, Any] = field(
+        factory=dict, kw_only=True, alias="httpx_args", repr=redacted_mapping
+    )
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 

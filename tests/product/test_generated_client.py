@@ -1,10 +1,12 @@
-"""The generated client against a real HTTP server on 127.0.0.1, and its three hardenings."""
+"""The generated client against a real HTTP server on 127.0.0.1, and its four hardenings."""
 
 from __future__ import annotations
 
 import json
 import time
+import traceback
 from http import HTTPStatus
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +14,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.helpers import example_request_token, example_response
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, REQUEST_TOKEN, SECRETS, success_body
+from tests.helpers.tokens import READ_TOKEN as TOKENS_READ_TOKEN
 from tmdb_v4_client import AuthenticatedClient, Client
 from tmdb_v4_client.api.auth import create_an_access_token
 from tmdb_v4_client.client import DEFAULT_TIMEOUT
@@ -184,3 +189,112 @@ def test_models_hide_token_fields_in_repr() -> None:
     assert "676a950bf68dehye3u9120" in repr(response), "other fields stay visible"
     assert body.to_dict() == {"request_token": "REQ-model-secret-91"}
     assert response.to_dict()["access_token"] == "ACC-model-secret-92"
+
+
+# --- hardening 4: nothing that may be a credential in a repr, str, message or traceback --------
+
+REFRESH_TOKEN = "REFRESHTOKEN-5d0b-must-not-leak"
+LEAKS = (*SECRETS, REFRESH_TOKEN)
+
+
+def assert_nothing_leaks(*texts: str) -> None:
+    assert texts
+    for text in texts:
+        for secret in LEAKS:
+            assert secret not in text, f"a secret leaked into: {text[:400]!r}"
+
+
+def error_texts(error: BaseException) -> tuple[str, ...]:
+    return (repr(error), str(error), repr(error.args), "".join(traceback.format_exception(error)))
+
+
+def loopback_client(server: LoopbackServer, **kwargs: Any) -> AuthenticatedClient:
+    return AuthenticatedClient(base_url=server.url, token=LOOPBACK_READ_TOKEN, **kwargs)
+
+
+LOOPBACK_READ_TOKEN = TOKENS_READ_TOKEN
+
+
+SECRET_BODY = {
+    **success_body(),
+    "refresh_token": REFRESH_TOKEN,
+    "session_token": REQUEST_TOKEN,
+    "status_message": f"issued {ACCESS_TOKEN}",
+}
+SECRET_HEADERS = {"Set-Cookie": f"session={REFRESH_TOKEN}; HttpOnly", "X-Request-Token": REQUEST_TOKEN}
+
+
+def test_a_successful_response_prints_without_its_tokens_and_keeps_them(server: LoopbackServer) -> None:
+    server.reply(Reply(200, SECRET_BODY, SECRET_HEADERS))
+    client = loopback_client(server, cookies={"session": REFRESH_TOKEN})
+    with client:
+        response = create_an_access_token.sync_detailed(
+            client=client, body=CreateAnAccessTokenBody(request_token=REQUEST_TOKEN)
+        )
+        assert_nothing_leaks(repr(response), str(response), repr(response.parsed), str(response.parsed), repr(client))
+    shown = repr(response)
+    assert shown.startswith(f"Response(status_code=<HTTPStatus.OK: 200>, content=<{len(response.content)} bytes>")
+    assert "'set-cookie': <redacted>" in shown
+    assert "'x-request-token': <redacted>" in shown
+    assert "access_token=<redacted>" in shown
+    assert f"account_id='{ACCOUNT_ID}'" in shown
+    assert "status_message='issued <redacted>'" in shown
+    assert "additional_properties={'refresh_token': <redacted>, 'session_token': <redacted>}" in shown
+    # printing is safe; reading still gives everything as received
+    assert response.parsed is not None
+    assert response.parsed.access_token == ACCESS_TOKEN
+    assert response.parsed["refresh_token"] == REFRESH_TOKEN
+    assert response.parsed.to_dict() == SECRET_BODY
+    assert json.loads(response.content) == SECRET_BODY
+    assert response.headers["set-cookie"] == SECRET_HEADERS["Set-Cookie"]
+    (received,) = server.received
+    assert received.headers["Authorization"] == f"Bearer {LOOPBACK_READ_TOKEN}"
+    assert received.headers["Cookie"] == f"session={REFRESH_TOKEN}"
+
+
+@pytest.mark.parametrize("status", [401, 502, 520])
+async def test_an_unexpected_status_says_how_many_bytes_not_which(server: LoopbackServer, status: int) -> None:
+    body = {**SECRET_BODY, "success": False, "status_code": 7, "status_message": f"bad token {LOOPBACK_READ_TOKEN}"}
+    server.reply(Reply(status, body, SECRET_HEADERS))
+    async with loopback_client(server, raise_on_unexpected_status=True) as client:
+        with pytest.raises(UnexpectedStatus) as caught:
+            await create_an_access_token.asyncio_detailed(
+                client=client, body=CreateAnAccessTokenBody(request_token=REQUEST_TOKEN)
+            )
+    error = caught.value
+    assert_nothing_leaks(*error_texts(error))
+    assert str(error).startswith(f"Unexpected status code: {status} ({len(error.content)} bytes of response body")
+    assert json.loads(error.content) == body, "the body is still there to read"
+
+
+DEEP_JSON = b'{"access_token": "' + ACCESS_TOKEN.encode() + b'", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+NOT_UTF8 = b'{"access_token": "' + ACCESS_TOKEN.encode() + b'\xff\xfe"}'
+NOT_AN_OBJECT = json.dumps([ACCESS_TOKEN, REFRESH_TOKEN]).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [(DEEP_JSON, "RecursionError"), (NOT_UTF8, "UnicodeDecodeError"), (NOT_AN_OBJECT, "ValueError")],
+    ids=["deep-json", "not-utf8", "json-array"],
+)
+def test_an_unparsable_200_is_typed_counted_and_unchained(server: LoopbackServer, body: bytes, reason: str) -> None:
+    server.reply(Reply(200, body), Reply(200, body))
+    with loopback_client(server) as client:
+        quiet = create_an_access_token.sync_detailed(client=client, body=CreateAnAccessTokenBody(request_token="r"))
+    assert quiet.status_code == HTTPStatus.OK
+    assert quiet.parsed is None
+    assert quiet.content == body
+    assert_nothing_leaks(repr(quiet), str(quiet))
+    with (
+        loopback_client(server, raise_on_unexpected_status=True) as client,
+        pytest.raises(UnparsableResponse) as caught,
+    ):
+        create_an_access_token.sync(client=client, body=CreateAnAccessTokenBody(request_token="r"))
+    error = caught.value
+    assert_nothing_leaks(*error_texts(error))
+    assert error.reason == reason
+    assert f"could not be parsed ({reason}) for status code: 200 ({len(body)} bytes" in str(error)
+    # the parser's exception can quote the body (JSONDecodeError.doc, UnicodeDecodeError.object): not chained
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    assert error.content == body

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="CreateAnAccessTokenBody")
 
@@ -21,8 +21,11 @@ class CreateAnAccessTokenBody:
             dHBzOi8vd3d3LnRoZW1vdmllZGIub3JnLyJ9.dnITyB2RQO4UbilSqTJzFt9XZ-SYxovjqdjfeyewhFqrf.
     """
 
-    request_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+    request_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         request_token = self.request_token

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="LogoutBody")
 
@@ -21,8 +21,11 @@ class LogoutBody:
             8r_rtdvtFRRRe.
     """
 
-    access_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+    access_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         access_token = self.access_token

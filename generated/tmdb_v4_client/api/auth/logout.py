@@ -43,14 +43,15 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[LogoutResponse200]:
+    failure = ""
     try:
         parsed = _parse_response(client=client, response=response)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        if client.raise_on_unexpected_status:
-            raise errors.UnparsableResponse(
-                response.status_code, response.content
-            ) from exc
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and UnicodeDecodeError; RecursionError is deeply nested JSON.
         parsed = None
+        failure = type(exc).__name__
+    if failure and client.raise_on_unexpected_status:
+        raise errors.UnparsableResponse(response.status_code, response.content, failure)
     return Response(
         status_code=http_status(response.status_code),
         content=response.content,
