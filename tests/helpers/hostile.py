@@ -40,10 +40,7 @@ BOMB_INFLATED_BYTES: Final = 256 * MIB
 DEEP_JSON_DEPTH: Final = 100_000
 
 SERVER_TOKEN_MARKER: Final = "SERVERTOKEN-5d7c0a-must-not-leak"
-SERVER_ACCESS_TOKEN: Final = make_jwt(
-    {"aud": "app", "sub": "hostile", "scopes": ["api_read", "api_write"], "version": 2, "jti": "h1"},
-    SERVER_TOKEN_MARKER,
-)
+SERVER_ACCESS_TOKEN: Final = make_jwt({"sub": "hostile", "version": 2}, SERVER_TOKEN_MARKER)
 """A token-shaped string `success_false_echo` puts in its ``access_token`` field: a secret too."""
 
 _MODE_PREFIX: Final = "/_hostile/"
@@ -388,7 +385,7 @@ class HostileServer:
             payload = {
                 "success": False,
                 "status_code": 1,
-                "status_message": f"Refused: {echo} (server token {SERVER_ACCESS_TOKEN})",
+                "status_message": f"Token {SERVER_ACCESS_TOKEN} refused for {echo}",
                 "access_token": SERVER_ACCESS_TOKEN,
                 "request_token": SERVER_ACCESS_TOKEN,
             }
