@@ -484,6 +484,36 @@ def test_token_output_file_and_full_stdout(stored_login: dict[str, str], tmp_pat
         assert "no space left on device" in assert_one_error_line(full, cli.EXIT_OUTPUT)
 
 
+def test_login_and_logout_check_stdout_before_doing_anything(
+    tmdb_emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tmdb_auth import TMDBAuth
+    from tmdb_auth.store import CredentialStore
+
+    config = {"TMDB_AUTH_CONFIG_DIR": str(tmp_path / "config"), "TMDB_AUTH_KEYRING": "off"}
+    env = {**emulator_env(tmdb_emulator), **config}
+    login = shell('"$@" >&-', "login", "--no-browser", env=env)
+    assert "stdout is closed" in assert_one_error_line(login, cli.EXIT_OUTPUT, tmdb_emulator.read_token)
+    assert tmdb_emulator.requests == [], "no request token was created"
+
+    for name, value in config.items():
+        monkeypatch.setenv(name, value)
+    with TMDBAuth(tmdb_emulator.read_token, base_url=tmdb_emulator.base_url) as auth:
+        token = auth.create_access_token(tmdb_emulator.mint_request_token(approved=True))
+    CredentialStore().save(token, base_url=tmdb_emulator.base_url)
+    refused = shell('"$@" >/dev/full', "logout", env=env)
+    assert_one_error_line(refused, cli.EXIT_OUTPUT, token.access_token, tmdb_emulator.read_token)
+    assert token.access_token in tmdb_emulator.state.access_tokens, "not revoked"
+    assert CredentialStore().load() is not None, "exit codes but 0 keep the stored login"
+
+    late = shell('ulimit -f 0; "$@" > report', "logout", env=env, cwd=tmp_path)
+    assert late.returncode == cli.EXIT_OK, "the logout was done: only its report could not be written"
+    line = assert_one_error_line(late, cli.EXIT_OK, token.access_token, tmdb_emulator.read_token)
+    assert line.startswith("tmdb-auth: warning: logged out: the token was revoked and the stored login deleted, but")
+    assert token.access_token not in tmdb_emulator.state.access_tokens
+    assert CredentialStore().load() is None
+
+
 def test_help_lists_the_new_exit_codes() -> None:
     result = shell('"$@"', "access-token", "--help", env=clean_env())
     text = " ".join(result.stdout.split())
