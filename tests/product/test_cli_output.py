@@ -444,6 +444,13 @@ def test_read_token_file_problems_name_the_file(tmdb_emulator: Emulator, tmp_pat
         assert f"cannot read --read-token-file {path}" in assert_one_error_line(result, cli.EXIT_USAGE)
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_a_read_token_file_that_fails_to_read(tmp_path: Path) -> None:
+    """Opened, but read() fails (EIO), even as root."""
+    result = shell('"$@"', "access-token", "tok", "--read-token-file", "/proc/self/mem", env=clean_env())
+    assert "cannot read --read-token-file /proc/self/mem" in assert_one_error_line(result, cli.EXIT_USAGE)
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any file")
 def test_an_unreadable_read_token_file(tmp_path: Path) -> None:
     secret_file = tmp_path / "read-token"
