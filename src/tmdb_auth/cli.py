@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
 from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
 from .errors import (
@@ -45,6 +45,8 @@ EXIT_MALFORMED_RESPONSE = 6
 EXIT_ACCESS_TOKEN = 7
 EXIT_NOT_LOGGED_IN = 8
 EXIT_CREDENTIALS = 9
+EXIT_OUTPUT = 10
+EXIT_RESULT_LOST = 11
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = f"""exit codes:
@@ -58,6 +60,10 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_MALFORMED_RESPONSE}  the server's response was malformed or too large
   {EXIT_NOT_LOGGED_IN}  not logged in (status, token, logout without ACCESS_TOKEN): run tmdb-auth login
   {EXIT_CREDENTIALS}  the stored credentials cannot be used safely (corrupt, wrong owner or permissions)
+  {EXIT_OUTPUT} the output cannot be written (stdout closed, read-only or full, its reader gone, --output
+     not writable): checked before anything is sent, so nothing was spent
+  {EXIT_RESULT_LOST} access-token: the request token was consumed but the access token could not be written;
+     it was revoked (the message says if that failed): approve a new request token
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
   {EXIT_INTERNAL}  an unexpected internal error
 logout without ACCESS_TOKEN: any exit code but 0 means the stored login was kept.
@@ -79,12 +85,26 @@ class NotLoggedInError(Exception):
     """Nothing is stored: `tmdb-auth login` first (exit code 8)."""
 
 
+class ResultLostError(Exception):
+    """A one-time request token was spent but its result could not be delivered (exit code 11)."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C, with what it means for the command that was running (exit code 130)."""
+
+
 def exit_code_for(error: BaseException) -> int:
     """The documented exit code for an error."""
     if isinstance(error, UsageError | InvalidInputError | ConfigurationError):
         return EXIT_USAGE
     if isinstance(error, NotLoggedInError):
         return EXIT_NOT_LOGGED_IN
+    if isinstance(error, OutputError):
+        return EXIT_OUTPUT
+    if isinstance(error, ResultLostError):
+        return EXIT_RESULT_LOST
+    if isinstance(error, Interrupted | KeyboardInterrupt):
+        return EXIT_INTERRUPTED
     if isinstance(error, CredentialStoreError):
         return EXIT_CREDENTIALS
     if isinstance(error, LoginError):
@@ -118,19 +138,27 @@ def _read_token(args: argparse.Namespace) -> str | None:
     if len(raw) > MAX_SECRET_INPUT:
         raise UsageError(f"--read-token-file {path} is over {MAX_SECRET_INPUT} bytes: it is not a read access token")
     try:
-        return raw.decode("utf-8").strip()
+        token = raw.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise UsageError(f"--read-token-file {path} is not UTF-8 text: it is not a read access token") from None
+    if not token:
+        raise UsageError(f"--read-token-file {path} is empty: put the API Read Access Token in it")
+    return token
 
 
 def secret_argument(value: str, name: str) -> str:
     """A secret given on the command line, or read from stdin when it is ``-`` (one line, bounded)."""
     if value != "-":
         return value
+    if sys.stdin is None:
+        raise UsageError(f"{name} was - but stdin is closed")
     try:
         line = sys.stdin.readline(MAX_SECRET_INPUT + 1)
     except UnicodeDecodeError:
         raise UsageError(f"{name} was - but stdin is not text") from None
+    except (OSError, ValueError) as exc:  # a directory, a write-only descriptor, a closed stream
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not readable"
+        raise UsageError(f"{name} was - but stdin cannot be read: {reason}") from None
     if len(line) > MAX_SECRET_INPUT:
         raise UsageError(f"{name} was - but stdin's first line is over {MAX_SECRET_INPUT} characters")
     line = line.strip()
@@ -143,48 +171,84 @@ def _client(args: argparse.Namespace) -> TMDBAuth:
     """The facade configured from the common options (logging to stderr with -v)."""
     from .client import TMDBAuth
 
-    if args.verbose:
+    if args.verbose and sys.stderr is not None:
         import logging
 
         logging.basicConfig(level=logging.INFO, format="tmdb-auth: %(message)s", stream=sys.stderr)
     return TMDBAuth(_read_token(args), base_url=args.base_url, site_url=args.site_url, timeout=args.timeout)
 
 
-def _print_assignments(values: dict[str, str]) -> None:
-    """``NAME=value`` lines, quoted for ``eval`` where a value needs it."""
-    print("\n".join(f"{name}={shlex.quote(value)}" for name, value in values.items()))
+def _formatted(values: dict[str, str | None], format_name: str, env_names: dict[str, str]) -> str:
+    """The result as one JSON line, or as ``NAME='value'`` lines for ``eval`` (every value shell-quoted)."""
+    if format_name == "env":
+        return env_assignments({env_names[key]: value or "" for key, value in values.items()})
+    return json.dumps(values) + "\n"  # ASCII only: any character survives as an escape
+
+
+def _report(text: str) -> None:
+    """Write text to stdout; OutputError if it cannot be written (closed, full, its reader gone)."""
+    Stdout().write(text)
 
 
 def cmd_request_token(args: argparse.Namespace) -> int:
-    with _client(args) as auth:
+    with destination(args.output) as output, _client(args) as auth:
+        output.check()
         request = auth.create_request_token(redirect_to=args.redirect_to)
-    expires_at = request.expires_at.isoformat() if request.expires_at else None
-    if args.format == "env":
-        _print_assignments(
-            {
-                "TMDB_REQUEST_TOKEN": request.request_token,
-                "TMDB_APPROVAL_URL": request.approval_url,
-                "TMDB_REQUEST_TOKEN_EXPIRES_AT": expires_at or "",
-            }
-        )
-    else:
-        print(
-            json.dumps(
-                {"request_token": request.request_token, "approval_url": request.approval_url, "expires_at": expires_at}
-            )
-        )
+        expires_at = request.expires_at.isoformat() if request.expires_at else None
+        values = {
+            "request_token": request.request_token,
+            "approval_url": request.approval_url,
+            "expires_at": expires_at,
+        }
+        names = {
+            "request_token": "TMDB_REQUEST_TOKEN",
+            "approval_url": "TMDB_APPROVAL_URL",
+            "expires_at": "TMDB_REQUEST_TOKEN_EXPIRES_AT",
+        }
+        try:
+            output.write(_formatted(values, args.format, names))
+        except OutputError as error:
+            raise OutputError(
+                f"{error}; the request token created is not used and expires: run request-token again"
+            ) from None
     return EXIT_OK
 
 
 def cmd_access_token(args: argparse.Namespace) -> int:
     request_token = secret_argument(args.request_token, "REQUEST_TOKEN")
-    with _client(args) as auth:
-        token = auth.create_access_token(request_token)
-    if args.format == "env":
-        _print_assignments({"TMDB_ACCESS_TOKEN": token.access_token, "TMDB_ACCOUNT_ID": token.account_id})
-    else:
-        print(json.dumps({"access_token": token.access_token, "account_id": token.account_id}))
+    with destination(args.output) as output, _client(args) as auth:
+        output.check()  # the request token can be spent once: not before its result can be delivered
+        try:
+            token = auth.create_access_token(request_token)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "interrupted during the exchange: the request token may have been consumed "
+                "(if access-token then says it was used, create and approve a new one)"
+            ) from None
+        values: dict[str, str | None] = {"access_token": token.access_token, "account_id": token.account_id}
+        try:
+            output.write(
+                _formatted(values, args.format, {"access_token": "TMDB_ACCESS_TOKEN", "account_id": "TMDB_ACCOUNT_ID"})
+            )
+        except OutputError as error:
+            raise ResultLostError(
+                f"the request token was consumed but the access token could not be delivered ({error}); "
+                f"{_revoke_undelivered(auth, token.access_token)} Create and approve a new request token "
+                "(tmdb-auth request-token), then run access-token again."
+            ) from None
     return EXIT_OK
+
+
+def _revoke_undelivered(auth: TMDBAuth, access_token: str) -> str:
+    """Revoke an access token nobody received, rather than leave it valid; say which happened."""
+    try:
+        auth.logout(access_token)
+    except TMDBError:
+        return (
+            "revoking it failed too, so it stays valid at TMDB without anyone holding it "
+            "(you can revoke the app's access in your TMDB account settings)."
+        )
+    return "it was revoked."
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
@@ -193,15 +257,25 @@ def cmd_logout(args: argparse.Namespace) -> int:
     if args.local_only:
         raise UsageError("--local-only forgets the stored login; it takes no ACCESS_TOKEN")
     access_token = secret_argument(args.access_token, "ACCESS_TOKEN")
+    Stdout().check()
     with _client(args) as auth:
         auth.logout(access_token)
-    print("Logged out: the access token is revoked.")
+    _report_done("Logged out: the access token is revoked.", "the access token was revoked")
     return EXIT_OK
+
+
+def _report_done(text: str, done: str) -> None:
+    """Report what a command did. Its exit code is about the work, done by now: when stdout fails this
+    late (it was checked before starting), one warning line says what was done and the exit code stays 0."""
+    try:
+        _report(text + "\n")
+    except OutputError as error:
+        say(f"tmdb-auth: warning: {done}, but {error}")
 
 
 # --- the terminal login: login, status, token, logout without ACCESS_TOKEN -----------------------
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    say(message)
 
 
 def _duration(seconds: float) -> str:
@@ -255,6 +329,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
     store = _store()
     store.prepare()  # an unusable config directory fails now, before the user approves anything
+    Stdout().check()  # and so does an output that cannot say the login worked
     try:
         previous = store.load()
     except CredentialStoreError as error:
@@ -275,8 +350,7 @@ def cmd_login(args: argparse.Namespace) -> int:
                 poll_interval=args.poll_interval,
             )
         except KeyboardInterrupt:
-            _say("\nLogin cancelled; nothing was stored.")
-            raise
+            raise Interrupted("Login cancelled; nothing was stored.") from None
         try:
             credentials = store.save(token, base_url=auth.base_url)
         except CredentialStoreError as error:
@@ -291,24 +365,31 @@ def cmd_login(args: argparse.Namespace) -> int:
                 ) from None
             raise CredentialStoreError(f"{error}. The new login was revoked; log in again.", path=error.path) from None
     scopes = ", ".join(credentials.scopes) or "none"
-    print(f"Logged in to TMDB as account {credentials.account_id} (scopes: {scopes}).")
-    print(f"Credentials stored in {store.describe(credentials)}.")
+    where = store.describe(credentials)
+    _report_done(
+        f"Logged in to TMDB as account {credentials.account_id} (scopes: {scopes}).\nCredentials stored in {where}.",
+        f"logged in as account {credentials.account_id}, stored in {where}",
+    )
     return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     store = _store()
     credentials = _logged_in(store)
-    print(f"Logged in to TMDB as account {credentials.account_id}")
-    print(f"  scopes:    {', '.join(credentials.scopes) or 'none'}")
-    print(f"  since:     {credentials.created_at:%Y-%m-%d %H:%M:%S} UTC")
-    print(f"  API:       {credentials.base_url}")
-    print(f"  stored in: {store.describe(credentials)}")
+    _report(
+        f"Logged in to TMDB as account {credentials.account_id}\n"
+        f"  scopes:    {', '.join(credentials.scopes) or 'none'}\n"
+        f"  since:     {credentials.created_at:%Y-%m-%d %H:%M:%S} UTC\n"
+        f"  API:       {credentials.base_url}\n"
+        f"  stored in: {store.describe(credentials)}\n"
+    )
     return EXIT_OK
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    print(_logged_in(_store()).access_token)
+    with destination(args.output) as output:
+        output.check()
+        output.write(_logged_in(_store()).access_token + "\n")
     return EXIT_OK
 
 
@@ -320,11 +401,13 @@ def _logout_stored(args: argparse.Namespace) -> int:
             account = f" of account {_logged_in(store).account_id}"
         except CredentialStoreError:
             account = ""  # unreadable or unsafe: forgetting it is still right
+        Stdout().check()
         if not store.delete():
             raise NotLoggedInError(f"not logged in (no credentials in {store.directory})")
-        print(f"Forgot the stored login{account}. Its token was not revoked at TMDB.")
+        _report_done(f"Forgot the stored login{account}. Its token was not revoked at TMDB.", "forgot the stored login")
         return EXIT_OK
     credentials = _logged_in(store)
+    Stdout().check()  # before revoking: any exit code but 0 means the stored login was kept
     # Revoke where the token was issued, unless --base-url or $TMDB_BASE_URL says otherwise.
     args.base_url = args.base_url or os.environ.get(BASE_URL_ENV) or credentials.base_url
     try:
@@ -332,7 +415,10 @@ def _logout_stored(args: argparse.Namespace) -> int:
             auth.logout(credentials.access_token)
     except InvalidAccessTokenError:
         store.delete()
-        print(f"The token of account {credentials.account_id} was already invalid or revoked at TMDB; forgot it.")
+        _report_done(
+            f"The token of account {credentials.account_id} was already invalid or revoked at TMDB; forgot it.",
+            "the token was already invalid at TMDB and the stored login was forgotten",
+        )
         return EXIT_OK
     except TMDBError as error:
         _say(f"tmdb-auth: error: {error}")
@@ -342,7 +428,10 @@ def _logout_stored(args: argparse.Namespace) -> int:
         )
         return exit_code_for(error)
     store.delete()
-    print(f"Logged out account {credentials.account_id}: the token is revoked at TMDB and the stored login deleted.")
+    _report_done(
+        f"Logged out account {credentials.account_id}: the token is revoked at TMDB and the stored login deleted.",
+        "logged out: the token was revoked and the stored login deleted",
+    )
     return EXIT_OK
 
 
@@ -350,7 +439,7 @@ def cmd_approve_url(args: argparse.Namespace) -> int:
     from .client import approval_url
 
     request_token = secret_argument(args.request_token, "REQUEST_TOKEN")
-    print(approval_url(request_token, site_url=args.site_url, redirect_to=args.redirect_to))
+    _report(approval_url(request_token, site_url=args.site_url, redirect_to=args.redirect_to) + "\n")
     return EXIT_OK
 
 
@@ -379,16 +468,22 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     for fault, count in faults:
         emulator.inject(fault.kind, count, fault.seconds)
     emulator.start()
-    print(f"TMDB v4 auth emulator listening on {emulator.base_url}", flush=True)
-    print(f"TMDB_BASE_URL={emulator.base_url}", flush=True)
-    print(f"TMDB_READ_ACCESS_TOKEN={emulator.read_token}", flush=True)
-    print(f"TMDB_SITE_URL={emulator.base_url}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
     try:
+        _report(f"TMDB v4 auth emulator listening on {emulator.base_url}\n")
+        _report(
+            env_assignments(
+                {
+                    "TMDB_BASE_URL": emulator.base_url,
+                    "TMDB_READ_ACCESS_TOKEN": emulator.read_token,
+                    "TMDB_SITE_URL": emulator.base_url,
+                }
+            )
+        )
+        _report("Press Ctrl-C to stop.\n")
         _wait_for_signal()
     finally:
         emulator.stop()
-        print("emulator stopped", flush=True)
+    _report("emulator stopped\n")
     return EXIT_OK
 
 
@@ -408,7 +503,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     emulator_module()
     from .demo import run_demo
 
-    return run_demo(print)
+    return run_demo(lambda line: _report(line + "\n"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -440,6 +535,14 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"the TMDB website serving the approval page (default: ${SITE_URL_ENV}, else {DEFAULT_SITE_URL})",
         )
 
+    def output_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--output",
+            metavar="FILE",
+            help="write the result to FILE instead of stdout: atomically (whole or not at all), readable by you only "
+            "(mode 0600); its directory is checked before anything is sent",
+        )
+
     def api_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--read-token-file",
@@ -456,11 +559,13 @@ def build_parser() -> argparse.ArgumentParser:
     request = add("request-token", cmd_request_token, "Create a request token for the user to approve.")
     request.add_argument("--redirect-to", metavar="URL", help="where TMDB sends the user after approving")
     request.add_argument("--format", choices=["json", "env"], default="json", help="output format (default: json)")
+    output_option(request)
     api_options(request)
 
     access = add("access-token", cmd_access_token, "Exchange an approved request token for a user access token.")
     access.add_argument("request_token", metavar="REQUEST_TOKEN", help=f"the approved request token, {STDIN_HELP}")
     access.add_argument("--format", choices=["json", "env"], default="json", help="output format (default: json)")
+    output_option(access)
     api_options(access)
 
     login = add(
@@ -482,7 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
     api_options(login)
 
     add("status", cmd_status, "Show who is logged in, with which scopes, since when, and where it is stored.")
-    add("token", cmd_token, "Print the stored access token, e.g. export TMDB_ACCESS_TOKEN=$(tmdb-auth token).")
+    token = add("token", cmd_token, "Print the stored access token, e.g. export TMDB_ACCESS_TOKEN=$(tmdb-auth token).")
+    output_option(token)
 
     logout = add(
         "logout",
@@ -527,20 +633,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: str) -> str:
+    """An error message as one line: a path or a server's text cannot start a second one."""
+    return "".join(char if char.isprintable() else " " for char in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tmdb-auth`` console script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        return _run(build_parser().parse_args(argv))
+    finally:
+        finish_stdout()  # a reader gone by now is not worth an "Exception ignored" at exit
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; every outcome is an exit code and, on failure, one line on stderr."""
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except (TMDBError, UsageError, NotLoggedInError) as error:
-        print(f"tmdb-auth: error: {error}", file=sys.stderr)
-        return exit_code_for(error)
-    except KeyboardInterrupt:
+    except Interrupted as error:
+        say(f"tmdb-auth: {_one_line(str(error))}")
         return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        say("tmdb-auth: interrupted")
+        return EXIT_INTERRUPTED
+    except (TMDBError, UsageError, NotLoggedInError, OutputError, ResultLostError) as error:
+        say(f"tmdb-auth: error: {_one_line(str(error))}")
+        return exit_code_for(error)
     except Exception as error:  # no traceback for users; the type says what to report
-        print(f"tmdb-auth: internal error ({type(error).__name__}); please report it", file=sys.stderr)
+        say(f"tmdb-auth: internal error ({type(error).__name__}); please report it")
         if os.environ.get("TMDB_AUTH_DEBUG"):
             raise
         return EXIT_INTERNAL

@@ -1,0 +1,529 @@
+"""`tmdb-auth` output is safe to eval and never lost: real subprocesses with closed, full and vanishing outputs.
+
+Each command runs under ``sh -c`` where the shell sets up its descriptors (``>&-``, ``<&-``,
+``>/dev/full``, ``ulimit -f 0``), against the emulator or a scripted loopback server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_no_secret, logout_success
+from tmdb_auth import cli
+from tmdb_auth.emulator import Emulator
+
+pytestmark = pytest.mark.slow
+TMDB_AUTH = [sys.executable, "-m", "tmdb_auth.cli"]
+
+
+def clean_env(**values: str) -> dict[str, str]:
+    return {**{key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}, **values}
+
+
+def emulator_env(emulator: Emulator) -> dict[str, str]:
+    return clean_env(
+        TMDB_READ_ACCESS_TOKEN=emulator.read_token, TMDB_BASE_URL=emulator.base_url, TMDB_SITE_URL=emulator.base_url
+    )
+
+
+def server_env(server: LoopbackServer | GatedServer) -> dict[str, str]:
+    return clean_env(TMDB_READ_ACCESS_TOKEN=READ_TOKEN, TMDB_BASE_URL=server.url)
+
+
+def shell(script: str, *args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `script` in sh with "$@" = the tmdb-auth command line followed by `args`."""
+    return subprocess.run(
+        ["sh", "-c", script, "sh", *TMDB_AUTH, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int, *secrets: str) -> str:
+    """The exit code, and exactly one ``tmdb-auth: ...`` line on stderr with no traceback and no secret."""
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tmdb-auth: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for secret in secrets:
+        assert secret not in result.stderr
+    assert_no_secret(result.stderr)
+    return lines[0]
+
+
+def exchanges(emulator: Emulator) -> int:
+    return sum(1 for seen in emulator.requests if seen.method == "POST" and seen.path == "/4/auth/access_token")
+
+
+def assert_still_usable(emulator: Emulator, request_token: str) -> None:
+    """The request token was not spent: it is exchanged now, once, with stdout working."""
+    assert exchanges(emulator) == 0
+    again = subprocess.run(
+        [*TMDB_AUTH, "access-token", "-"],
+        input=request_token,
+        env=emulator_env(emulator),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["access_token"] in emulator.state.access_tokens
+
+
+# --- 1. --format env is quoted for POSIX shells ------------------------------------------------------
+
+# What a hostile or broken server could put in the fields the CLI prints: command substitutions,
+# both quotes, a backtick, newlines, spaces, a glob, a trailing newline and a non-ASCII letter.
+HOSTILE = "$(touch MARK) `touch MARK` ${IFS}'\"\n two  spaces *\tx; touch MARK #é\n"
+# A request token is checked to be visible ASCII, which still lets a command substitution through.
+HOSTILE_REQUEST_TOKEN = "$(touch${IFS}MARK)`touch${IFS}MARK`'\";touch${IFS}MARK;" + REQUEST_TOKEN
+
+
+def hostile_access_token_reply() -> Reply:
+    body = {"access_token": HOSTILE + ACCESS_TOKEN, "account_id": HOSTILE, "success": True, "status_code": 1}
+    return Reply(200, body)
+
+
+def test_access_token_env_output_evals_back_exactly_and_runs_nothing(server: LoopbackServer, tmp_path: Path) -> None:
+    server.reply(hostile_access_token_reply())
+    result = shell(
+        'eval "$("$@")" && printf %s "$TMDB_ACCESS_TOKEN" > token && printf %s "$TMDB_ACCOUNT_ID" > account',
+        "access-token",
+        "REQ-y",
+        "--format",
+        "env",
+        env=server_env(server),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "MARK").exists(), "a server-supplied value ran a command"
+    assert (tmp_path / "token").read_text(encoding="utf-8") == HOSTILE + ACCESS_TOKEN
+    assert (tmp_path / "account").read_text(encoding="utf-8") == HOSTILE
+    assert_no_secret(result.stderr)
+
+
+def test_access_token_env_output_file_sources_back_exactly(server: LoopbackServer, tmp_path: Path) -> None:
+    server.reply(hostile_access_token_reply())
+    result = shell(
+        '"$@" && . ./result.env && printf %s "$TMDB_ACCESS_TOKEN" > token && printf %s "$TMDB_ACCOUNT_ID" > account',
+        "access-token",
+        "REQ-y",
+        "--format",
+        "env",
+        "--output",
+        "result.env",
+        env=server_env(server),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / "MARK").exists(), "a server-supplied value ran a command"
+    assert (tmp_path / "token").read_text(encoding="utf-8") == HOSTILE + ACCESS_TOKEN
+    assert (tmp_path / "account").read_text(encoding="utf-8") == HOSTILE
+
+
+def test_access_token_json_output_keeps_every_character(server: LoopbackServer) -> None:
+    server.reply(hostile_access_token_reply())
+    result = shell('"$@"', "access-token", "REQ-y", env=server_env(server))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1, "one JSON line whatever the values hold"
+    assert json.loads(result.stdout) == {"access_token": HOSTILE + ACCESS_TOKEN, "account_id": HOSTILE}
+
+
+def test_request_token_env_and_json_outputs_round_trip(server: LoopbackServer, tmp_path: Path) -> None:
+    body = {"request_token": HOSTILE_REQUEST_TOKEN, "success": True, "status_code": 1}
+    server.reply(Reply(200, body), Reply(200, body))
+    env = {**server_env(server), "TMDB_SITE_URL": "http://127.0.0.1:9"}
+    result = shell(
+        'eval "$("$@")" && printf %s "$TMDB_REQUEST_TOKEN" > token && printf %s "$TMDB_APPROVAL_URL" > url '
+        '&& printf %s "$TMDB_REQUEST_TOKEN_EXPIRES_AT" > expires',
+        "request-token",
+        "--format",
+        "env",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "MARK").exists(), "a server-supplied value ran a command"
+    assert (tmp_path / "token").read_text() == HOSTILE_REQUEST_TOKEN
+    as_json = shell('"$@"', "request-token", env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    values = json.loads(as_json.stdout)
+    assert values["request_token"] == HOSTILE_REQUEST_TOKEN
+    assert (tmp_path / "url").read_text() == values["approval_url"]
+    assert (tmp_path / "expires").read_text() == ""
+    assert values["expires_at"] is None
+
+
+def test_an_error_never_reaches_stdout_even_with_stderr_closed(server: LoopbackServer, tmp_path: Path) -> None:
+    """`eval "$(tmdb-auth ... 2>&-)"` must not run a server's error message (print(file=None) writes to stdout)."""
+    rejected = Reply(401, {"success": False, "status_code": 7, "status_message": "$(touch MARK); touch MARK"})
+    server.reply(rejected, rejected)
+    result = shell(
+        'eval "$("$@" 2>&-)"', "access-token", "REQ-y", "--format", "env", env=server_env(server), cwd=tmp_path
+    )
+    assert not (tmp_path / "MARK").exists(), "an error message on stdout was run by eval"
+    assert result.stdout == ""
+    plain = shell('"$@" 2>&-', "access-token", "REQ-y", env=server_env(server))
+    assert plain.stdout == ""
+    assert plain.returncode == cli.EXIT_READ_TOKEN_REJECTED
+
+
+def test_a_value_a_shell_cannot_hold_is_not_printed_altered(server: LoopbackServer) -> None:
+    """A NUL in a value would come back truncated from eval: the token is revoked and exit 11 says so."""
+    body = {"access_token": ACCESS_TOKEN, "account_id": "account\x00id", "success": True, "status_code": 1}
+    server.reply(Reply(200, body), Reply(200, logout_success()))
+    result = shell('"$@"', "access-token", "REQ-y", "--format", "env", env=server_env(server))
+    line = assert_one_error_line(result, cli.EXIT_RESULT_LOST)
+    assert result.stdout == ""
+    assert "NUL character" in line
+    assert "it was revoked" in line
+    assert [(seen.method, seen.path) for seen in server.received][-1] == ("DELETE", "/4/auth/access_token")
+
+
+# --- 2. a spent one-time token is never lost ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("redirect", "reason"),
+    [
+        (">&-", "stdout is closed"),
+        (">/dev/full", "no space left on device"),
+        ("1</dev/null", "not open for writing"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_found_before_the_token_is_spent(
+    tmdb_emulator: Emulator, redirect: str, reason: str
+) -> None:
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    result = shell(f'"$@" {redirect}', "access-token", request_token, env=emulator_env(tmdb_emulator))
+    line = assert_one_error_line(result, cli.EXIT_OUTPUT, request_token, tmdb_emulator.read_token)
+    assert reason in line
+    assert_still_usable(tmdb_emulator, request_token)
+
+
+def test_a_pipe_with_no_reader_is_found_before_the_token_is_spent(tmdb_emulator: Emulator) -> None:
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before tmdb-auth starts
+    try:
+        process = subprocess.run(
+            [*TMDB_AUTH, "access-token", request_token],
+            env=emulator_env(tmdb_emulator),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert process.returncode == cli.EXIT_OUTPUT, process.stderr
+    assert process.stderr.startswith("tmdb-auth: error: stdout cannot be written: its reader went away")
+    assert len(process.stderr.splitlines()) == 1
+    assert_still_usable(tmdb_emulator, request_token)
+
+
+def test_a_write_failing_after_the_exchange_says_the_token_was_consumed_and_revokes(
+    tmdb_emulator: Emulator, tmp_path: Path
+) -> None:
+    """A full disk after the check (here a file size limit of 0): exit 11, and no valid token is left unheld."""
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    result = shell(
+        'ulimit -f 0; "$@" > result', "access-token", request_token, env=emulator_env(tmdb_emulator), cwd=tmp_path
+    )
+    line = assert_one_error_line(result, cli.EXIT_RESULT_LOST, request_token, tmdb_emulator.read_token)
+    assert "the request token was consumed but the access token could not be delivered" in line
+    assert "it was revoked" in line
+    assert "tmdb-auth request-token" in line
+    assert exchanges(tmdb_emulator) == 1
+    assert tmdb_emulator.state.access_tokens == set(), "the undelivered access token was revoked"
+
+
+def test_output_file_failing_after_the_exchange_leaves_nothing_behind(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    target = tmp_path / "token.json"
+    result = shell(
+        'ulimit -f 0; "$@"', "access-token", request_token, "--output", str(target), env=emulator_env(tmdb_emulator)
+    )
+    line = assert_one_error_line(result, cli.EXIT_RESULT_LOST, request_token, tmdb_emulator.read_token)
+    assert f"--output {target} cannot be written" in line
+    assert list(tmp_path.iterdir()) == [], "no file and no temporary file left"
+    assert tmdb_emulator.state.access_tokens == set()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (Ctrl-C) while its answer was held is expected."""
+
+
+class GatedServer:
+    """Answers POST /4/auth/access_token only once `release` is set (after telling `arrived`); logs out any token."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.deleted: list[dict[str, Any]] = []
+        gate = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def answer(self, body: dict[str, Any]) -> None:
+                payload = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                gate.arrived.set()
+                gate.release.wait(30)
+                self.answer({"access_token": ACCESS_TOKEN, "account_id": ACCOUNT_ID, "success": True, "status_code": 1})
+
+            def do_DELETE(self) -> None:
+                gate.deleted.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
+                self.answer(logout_success())
+
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> GatedServer:
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def gated() -> Iterator[GatedServer]:
+    with GatedServer() as server:
+        yield server
+
+
+def test_a_reader_vanishing_during_the_exchange_is_exit_11_not_an_internal_error(gated: GatedServer) -> None:
+    process = subprocess.Popen(
+        [*TMDB_AUTH, "access-token", REQUEST_TOKEN],
+        env=server_env(gated),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert gated.arrived.wait(30), "the exchange never reached the server"
+        assert process.stdout is not None
+        process.stdout.close()  # the reader goes away after the check, while the token is being spent
+        gated.release.set()
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    result = subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
+    line = assert_one_error_line(result, cli.EXIT_RESULT_LOST)
+    assert "broken pipe" in line
+    assert "it was revoked" in line
+    assert gated.deleted == [{"access_token": ACCESS_TOKEN}]
+
+
+def test_ctrl_c_during_the_exchange_says_the_token_may_be_consumed(gated: GatedServer) -> None:
+    process = subprocess.Popen(
+        [*TMDB_AUTH, "access-token", REQUEST_TOKEN],
+        env=server_env(gated),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert gated.arrived.wait(30), "the exchange never reached the server"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    line = assert_one_error_line(result, cli.EXIT_INTERRUPTED)
+    assert result.stdout == ""
+    assert "interrupted during the exchange: the request token may have been consumed" in line
+
+
+# --- --output FILE -----------------------------------------------------------------------------------
+
+
+def test_output_writes_an_owner_only_file_atomically(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    target = tmp_path / "token.json"
+    target.write_text("the previous content\n")
+    target.chmod(0o644)
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    result = shell('"$@"', "access-token", request_token, "--output", str(target), env=emulator_env(tmdb_emulator))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == ""
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600, "replaced by a new file readable by its owner only"
+    values = json.loads(target.read_text())
+    assert values["access_token"] in tmdb_emulator.state.access_tokens
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["token.json"], "no temporary file left"
+
+
+def test_request_token_output_file(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    target = tmp_path / "request.env"
+    result = shell('"$@"', "request-token", "--format", "env", "--output", str(target), env=emulator_env(tmdb_emulator))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_text().startswith("TMDB_REQUEST_TOKEN=")
+
+
+@pytest.mark.parametrize("where", ["directory", "missing-directory", "device"])
+def test_an_unusable_output_file_is_refused_before_the_token_is_spent(
+    tmdb_emulator: Emulator, tmp_path: Path, where: str
+) -> None:
+    target = {
+        "directory": str(tmp_path),
+        "missing-directory": str(tmp_path / "absent" / "token.json"),
+        "device": "/dev/full",  # never replaced by a regular file, even when run as root
+    }[where]
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    result = shell('"$@"', "access-token", request_token, "--output", target, env=emulator_env(tmdb_emulator))
+    line = assert_one_error_line(result, cli.EXIT_OUTPUT, request_token, tmdb_emulator.read_token)
+    assert f"--output {target}" in line
+    assert stat.S_ISCHR(Path("/dev/full").stat().st_mode)
+    assert_still_usable(tmdb_emulator, request_token)
+
+
+# --- 3. every path: a documented exit code and one line on stderr --------------------------------------
+
+
+def test_stdin_closed_for_a_dash_argument(tmdb_emulator: Emulator) -> None:
+    for command in (["access-token", "-"], ["logout", "-"], ["approve-url", "-"]):
+        result = shell('"$@" <&-', *command, env=emulator_env(tmdb_emulator))
+        line = assert_one_error_line(result, cli.EXIT_USAGE)
+        assert "was - but stdin is closed" in line
+    write_only = shell('"$@" 0>/dev/null', "access-token", "-", env=emulator_env(tmdb_emulator))
+    assert "stdin cannot be read" in assert_one_error_line(write_only, cli.EXIT_USAGE)
+
+
+def test_read_token_file_problems_name_the_file(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    env = clean_env(TMDB_BASE_URL=tmdb_emulator.base_url)
+    empty = tmp_path / "empty"
+    empty.write_text("\n  \n")
+    result = shell('"$@"', "access-token", "tok", "--read-token-file", str(empty), env=env)
+    line = assert_one_error_line(result, cli.EXIT_USAGE)
+    assert f"--read-token-file {empty} is empty" in line
+    assert "TMDB_READ_ACCESS_TOKEN" not in line
+    for path in (tmp_path, tmp_path / "empty" / "below-a-file"):
+        result = shell('"$@"', "access-token", "tok", "--read-token-file", str(path), env=env)
+        assert f"cannot read --read-token-file {path}" in assert_one_error_line(result, cli.EXIT_USAGE)
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_a_read_token_file_that_fails_to_read(tmp_path: Path) -> None:
+    """Opened, but read() fails (EIO), even as root."""
+    result = shell('"$@"', "access-token", "tok", "--read-token-file", "/proc/self/mem", env=clean_env())
+    assert "cannot read --read-token-file /proc/self/mem" in assert_one_error_line(result, cli.EXIT_USAGE)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_read_token_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "read-token"
+    secret_file.write_text(READ_TOKEN)
+    secret_file.chmod(0)
+    result = shell('"$@"', "access-token", "tok", "--read-token-file", str(secret_file), env=clean_env())
+    assert "Permission denied" in assert_one_error_line(result, cli.EXIT_USAGE)
+
+
+def test_a_path_with_a_newline_stays_one_line(tmp_path: Path) -> None:
+    odd = tmp_path / "two\nlines"
+    result = shell('"$@"', "access-token", "tok", "--read-token-file", str(odd), env=clean_env())
+    assert_one_error_line(result, cli.EXIT_USAGE)
+
+
+@pytest.fixture
+def stored_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A stored login (ACCESS_TOKEN) in a private config dir; the environment for commands that read it."""
+    from tmdb_auth import AccessToken
+    from tmdb_auth.store import CredentialStore
+
+    env = {"TMDB_AUTH_CONFIG_DIR": str(tmp_path / "config"), "TMDB_AUTH_KEYRING": "off"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    CredentialStore().save(AccessToken(ACCESS_TOKEN, ACCOUNT_ID), base_url="http://127.0.0.1:9")
+    return clean_env(**env)
+
+
+def test_token_output_file_and_full_stdout(stored_login: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "token"
+    result = shell('"$@"', "token", "--output", str(target), env=stored_login)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert target.read_text() == ACCESS_TOKEN + "\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    for command in (["token"], ["status"], ["approve-url", "abc.def"]):
+        full = shell('"$@" >/dev/full', *command, env=stored_login)
+        assert "no space left on device" in assert_one_error_line(full, cli.EXIT_OUTPUT)
+
+
+def test_login_and_logout_check_stdout_before_doing_anything(
+    tmdb_emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tmdb_auth import TMDBAuth
+    from tmdb_auth.store import CredentialStore
+
+    config = {"TMDB_AUTH_CONFIG_DIR": str(tmp_path / "config"), "TMDB_AUTH_KEYRING": "off"}
+    env = {**emulator_env(tmdb_emulator), **config}
+    login = shell('"$@" >&-', "login", "--no-browser", env=env)
+    assert "stdout is closed" in assert_one_error_line(login, cli.EXIT_OUTPUT, tmdb_emulator.read_token)
+    assert tmdb_emulator.requests == [], "no request token was created"
+
+    for name, value in config.items():
+        monkeypatch.setenv(name, value)
+    with TMDBAuth(tmdb_emulator.read_token, base_url=tmdb_emulator.base_url) as auth:
+        token = auth.create_access_token(tmdb_emulator.mint_request_token(approved=True))
+    CredentialStore().save(token, base_url=tmdb_emulator.base_url)
+    refused = shell('"$@" >/dev/full', "logout", env=env)
+    assert_one_error_line(refused, cli.EXIT_OUTPUT, token.access_token, tmdb_emulator.read_token)
+    assert token.access_token in tmdb_emulator.state.access_tokens, "not revoked"
+    assert CredentialStore().load() is not None, "exit codes but 0 keep the stored login"
+
+    late = shell('ulimit -f 0; "$@" > report', "logout", env=env, cwd=tmp_path)
+    assert late.returncode == cli.EXIT_OK, "the logout was done: only its report could not be written"
+    line = assert_one_error_line(late, cli.EXIT_OK, token.access_token, tmdb_emulator.read_token)
+    assert line.startswith("tmdb-auth: warning: logged out: the token was revoked and the stored login deleted, but")
+    assert token.access_token not in tmdb_emulator.state.access_tokens
+    assert CredentialStore().load() is None
+
+
+def test_help_lists_the_new_exit_codes() -> None:
+    result = shell('"$@"', "access-token", "--help", env=clean_env())
+    text = " ".join(result.stdout.split())
+    assert "10 the output cannot be written" in text
+    assert "11 access-token: the request token was consumed but the access token could not be written" in text
+    assert "--output FILE" in text
