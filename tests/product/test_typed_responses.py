@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.hostile import SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER, HostileServer
+from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     READ_TOKEN,
@@ -44,6 +45,7 @@ from tmdb_auth import (
     ResponseFormatError,
     TMDBAuth,
     TMDBError,
+    cli,
 )
 from tmdb_auth._core import (
     CREATE_ACCESS_TOKEN,
@@ -55,6 +57,7 @@ from tmdb_auth._core import (
     redacted_cause,
 )
 from tmdb_auth.errors import RedactedCause
+from tmdb_auth.login import ApprovalURLReady, LoginEvent, async_login, login
 
 # Tokens the client never sent: a server may quote them (its own fresh access token, a session).
 UNKNOWN_JWT = make_jwt({"sub": "someone-else", "scopes": ["api_read"], "version": 2}, "UNKNOWNJWT-4c1d-must-not-leak")
@@ -502,3 +505,54 @@ def test_the_success_bodies_still_succeed(call: Call) -> None:
 
     for name, args, _ in OPERATIONS:
         assert isinstance(call(name, *args, transport=mock(ok)), RESULT_TYPES[name])
+
+
+# --- login and the command line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("failure", ["bad_status_line_echo", "success_false_echo", "deep_json"])
+def test_a_login_failing_on_a_hostile_exchange_has_no_secret_in_its_chain(mode: str, failure: str) -> None:
+    with HostileServer.running("ok") as server:
+
+        def turn_hostile(event: LoginEvent) -> None:  # the request token exists: now the exchange misbehaves
+            if isinstance(event, ApprovalURLReady):
+                server.mode = failure
+
+        options: dict[str, Any] = {"open_browser": False, "poll_interval": 0.05, "timeout": 20}
+        client_options = {"base_url": server.url, "site_url": server.url, "max_retries": 0, "timeout": 5}
+
+        def run_login() -> None:
+            if mode == "sync":
+                with TMDBAuth(READ_TOKEN, **client_options) as auth:
+                    login(auth, on_progress=turn_hostile, **options)
+                return
+
+            async def run() -> None:
+                async with AsyncTMDBAuth(READ_TOKEN, **client_options) as auth:
+                    await async_login(auth, on_progress=turn_hostile, **options)
+
+            asyncio.run(run())
+
+        with pytest.raises(TMDBError) as caught:
+            run_login()
+        exchanged = [request for request in server.received if request.path.endswith("/access_token")]
+    assert exchanged, "the exchange reached the hostile server"
+    assert isinstance(caught.value, NetworkError | ResponseFormatError)
+    assert_error_has_no_secret(caught.value, (*SECRETS, *UNKNOWN, *exchanged[0].tokens()))
+
+
+def test_cli_stderr_shows_no_token_a_success_false_body_quotes(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TMDB_READ_ACCESS_TOKEN", READ_TOKEN)
+    body = {"success": False, "status_code": 1, "status_message": f"Refused: access_token {UNKNOWN_JWT}"}
+    server.reply(Reply(200, {**body, "access_token": UNKNOWN_JWT, "account_id": "acc"}))
+    code = cli.main(["access-token", REQUEST_TOKEN, "--base-url", server.url])
+    captured = capsys.readouterr()
+    assert code != 0
+    assert captured.out == ""
+    assert "success=false" in captured.err
+    assert "Refused: access_token <redacted>" in captured.err
+    for secret in (*SECRETS, *UNKNOWN):
+        assert secret not in captured.err
