@@ -8,6 +8,7 @@ and it can be tested with plain values.
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import math
 import re
@@ -35,13 +36,16 @@ from .errors import (
     InvalidAccessTokenError,
     InvalidInputError,
     InvalidRequestTokenError,
+    NetworkError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedactedCause,
     RequestTokenNotApprovedError,
     ResponseFormatError,
     ServerError,
     ServiceUnavailableError,
+    TMDBError,
 )
 from .models import AccessToken, RequestToken, jwt_expiry
 
@@ -147,12 +151,51 @@ def approval_url(site_url: str, request_token: object, redirect_to: str | None =
     return f"{site_url}/auth/access?{urlencode(query)}"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret in text (server-provided text may echo one back)."""
+# What a token looks like when a server quotes one the client does not know (its own fresh
+# access token, a session id): a JWT, a long run of hex or base64(url) characters mixing
+# letters and digits, or whatever follows a word such as "token", "Bearer" or "api_key".
+_JWT_SHAPE = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+_LONG_RUN = re.compile(r"[A-Za-z0-9_+/-]{24,}={0,2}")
+_AFTER_KEYWORD = re.compile(
+    r"(?i)\b(?P<key>bearer|authorization|[a-z_]*token|[a-z_]*secret|password|api[_ -]?key|session[_ -]?id)s?\b"
+    r"(?P<sep>[\"']?\s*[:=]\s*[\"']?|\s+[\"']?)"
+    r"(?P<value>(?:bearer\s+)?[^\s\"'<>,;]+)"
+)
+_REDACT_WINDOW = 64 * 1024  # server text longer than this is cut (at a space) before redaction
+
+
+def _mixes_letters_and_digits(run: str) -> bool:
+    return any(char.isdigit() for char in run) and any(char.isalpha() for char in run)
+
+
+def _redact_long_run(match: re.Match[str]) -> str:
+    return _REDACTED if _mixes_letters_and_digits(match[0]) else match[0]
+
+
+def _redact_keyword_value(match: re.Match[str]) -> str:
+    word = match["value"].rstrip(".!?)]}")
+    if word.isalpha() and len(word) < 16:  # "the request token has expired", "Invalid API key: You must..."
+        return match[0]
+    return match[0][: match.start("value") - match.start()] + _REDACTED
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` (server-provided, or an exception message quoting it) without secrets.
+
+    Every known secret (the tokens this call sent) and anything shaped like a token (a JWT,
+    a long hex or base64 run mixing letters and digits, the value after "token", "Bearer",
+    "api_key"...) becomes ``<redacted>``: a server may quote tokens the client never knew,
+    such as the access token it just issued.
+    """
+    if len(text) > _REDACT_WINDOW:  # cut, dropping the last word: it may be half a token
+        words = text[:_REDACT_WINDOW].rsplit(maxsplit=1)
+        text = words[0] if len(words) == 2 else ""
     for secret in secrets:
         if secret:
             text = text.replace(secret, _REDACTED)
-    return text
+    text = _JWT_SHAPE.sub(_REDACTED, text)
+    text = _LONG_RUN.sub(_redact_long_run, text)
+    return _AFTER_KEYWORD.sub(_redact_keyword_value, text)
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -233,7 +276,7 @@ def _tmdb_message(payload: Any, secrets: Iterable[str]) -> str | None:
     message = payload.get("status_message") if isinstance(payload, dict) else None
     if not isinstance(message, str):
         return None
-    printable = "".join(char if char.isprintable() else " " for char in message[: _MAX_MESSAGE * 2])
+    printable = "".join(char if char.isprintable() else " " for char in message[: _REDACT_WINDOW + 1])
     printable = redact(printable, secrets)
     return printable if len(printable) <= _MAX_MESSAGE else printable[:_MAX_MESSAGE] + "..."
 
@@ -356,6 +399,71 @@ def api_error(
             **fields,
         )
     return APIError(f"TMDB answered with an error ({what}).", **fields)
+
+
+_MAX_CAUSE_MESSAGE = 500
+_MAX_CHAIN = 8
+
+
+def redacted_cause(exc: BaseException, secrets: Iterable[str] = ()) -> BaseException:
+    """A stand-in for `exc` (and the exceptions chained to it) to keep as a TMDBError's ``__cause__``.
+
+    Low-level exceptions quote what the server sent (h11 quotes a malformed status line
+    whole, Authorization header included if the server echoes it) and hold the request.
+    Each one in the chain is rebuilt as the same type from its message passed through
+    `redact` alone (so ``isinstance(error.__cause__, httpx.ConnectError)`` still works),
+    or, where the type cannot be rebuilt from a message, a `RedactedCause` naming it; each
+    keeps the original's traceback, so debugging keeps the where and the what.
+    """
+    secrets = tuple(secrets)
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < _MAX_CHAIN and all(current is not seen for seen in chain):
+        chain.append(current)
+        follow_context = current.__cause__ is None and not current.__suppress_context__
+        current = current.__context__ if follow_context else current.__cause__
+    stand_ins = [_stand_in(original, secrets) for original in chain]
+    for stand_in, next_one in itertools.pairwise(stand_ins):
+        stand_in.__cause__ = next_one
+    return stand_ins[0]
+
+
+def _stand_in(original: BaseException, secrets: tuple[str, ...]) -> BaseException:
+    kind = type(original)
+    try:
+        message = redact(str(original), secrets)[:_MAX_CAUSE_MESSAGE]
+    except Exception:  # a broken __str__ must not hide the error being reported
+        message = ""
+    try:
+        rebuilt = kind(message)
+        same = type(rebuilt) is kind and rebuilt.args == (message,) and str(rebuilt) == message
+    except Exception:  # a constructor that wants more than a message
+        same = False
+    if not same:
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        rebuilt = RedactedCause(f"{name}: {message}" if message else name, original_type=name)
+    return rebuilt.with_traceback(original.__traceback__)
+
+
+def unexpected_error(operation: Operation, exc: Exception, status: int | None) -> TMDBError:
+    """The typed error for an exception that is neither httpx's nor ours, raised by an attempt.
+
+    With a response received (`status`), it came from parsing it in the generated layer
+    (e.g. RecursionError on deeply nested JSON); without, from a transport. The message
+    names the exception type, never its text or the body.
+    """
+    kind = type(exc).__name__
+    if status is None:
+        return NetworkError(
+            f"The request failed unexpectedly ({kind} from the transport). {may_have_run_hint(operation)}",
+            request_sent=True,
+        )
+    why = ": JSON nested too deeply" if isinstance(exc, RecursionError) else ""
+    return ResponseFormatError(
+        f"TMDB answered HTTP {status} but its body could not be parsed ({kind}{why}): the response does not "
+        f"match the API spec. {may_have_run_hint(operation)}",
+        http_status=status,
+    )
 
 
 # --- responses ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self, TypedDict, Unpack
 
@@ -30,7 +31,7 @@ from ._settings import (
     resolve_site_url,
 )
 from ._transport import HttpBackend, build_httpx_client, end_attempt, start_attempt, transport_error
-from .errors import APIError, ClientClosedError, ConfigurationError, TMDBError
+from .errors import ClientClosedError, ConfigurationError, TMDBError
 from .models import AccessToken, RequestToken
 
 
@@ -48,6 +49,30 @@ class ClientOptions(TypedDict, total=False):
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
     client_options: Mapping[str, Any] | None
     sleep: Callable[[float], Any] | None
+
+
+# The status of the response the current attempt received (set by a response hook), so an
+# exception from the generated layer can be told from one raised before any response came.
+_received_status: ContextVar[int | None] = ContextVar("tmdb_auth_received_status", default=None)
+
+
+def _record_status(response: httpx.Response) -> None:
+    _received_status.set(response.status_code)
+
+
+async def _async_record_status(response: httpx.Response) -> None:
+    _received_status.set(response.status_code)
+
+
+def _detached(error: TMDBError, cause: BaseException | None, secrets: tuple[str, ...]) -> TMDBError:
+    """`error` ready to raise: its cause replaced by a redacted stand-in, no implicit context.
+
+    The raw httpx (or parser) exception may quote what the server sent, tokens included.
+    """
+    error.__cause__ = None if cause is None else _core.redacted_cause(cause, secrets)
+    error.__context__ = None
+    error.__suppress_context__ = True
+    return error
 
 
 def _request_token_value(request_token: str | RequestToken) -> str:
@@ -161,6 +186,14 @@ class _Base:
                 f"this {type(self).__name__} is closed; create a new one (or keep using it inside its `with` block)"
             )
 
+    def _failure(self, spec: Spec[Any, Any], exc: Exception, secrets: tuple[str, ...]) -> TMDBError:
+        """The typed error for an exception an attempt raised instead of returning a response."""
+        if isinstance(exc, TMDBError):
+            return exc
+        if isinstance(exc, httpx.HTTPError):
+            return transport_error(exc, spec.operation, secrets)
+        return _core.unexpected_error(spec.operation, exc, _received_status.get())
+
     def _retry_wait(self, spec: Spec[Any, Any], error: TMDBError, retries: int) -> float | None:
         wait = _retry.retry_wait(spec.operation, error, retries, self._settings)
         if wait is not None:
@@ -214,31 +247,32 @@ class TMDBAuth(_Base):
         self._http = build_httpx_client(
             httpx.Client, self._settings, transport=transport, client_options=client_options
         )
+        self._http.event_hooks["response"].append(_record_status)
         self._api.set_httpx_client(self._http)
 
     def _send(self, spec: Spec[M, R], call: Callable[[], Response[M]], secrets: tuple[str, ...]) -> R:
         retries = 0
         while True:
             self._check_open()
-            cause: BaseException | None = None
-            attempt = start_attempt(self._settings)
+            cause: Exception | None = None
+            attempt, received = start_attempt(self._settings), _received_status.set(None)
             try:
                 response = call()
-            except httpx.HTTPError as exc:
-                error = transport_error(exc, spec.operation, secrets)
-                cause = exc
+            except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
+                error, cause = self._failure(spec, exc, secrets), exc
             else:
                 try:
                     return interpret(
                         spec, response.status_code, response.headers, response.content, response.parsed, secrets
                     )
-                except APIError as exc:
+                except TMDBError as exc:
                     error = exc
             finally:
+                _received_status.reset(received)
                 end_attempt(attempt)
             wait = self._retry_wait(spec, error, retries)
             if wait is None:
-                raise error from cause
+                raise _detached(error, cause, secrets)
             (self._sleep or _retry.sleep)(wait)
             retries += 1
 
@@ -355,31 +389,32 @@ class AsyncTMDBAuth(_Base):
             client_options=client_options,
             http_backend=self._http_backend,
         )
+        self._http.event_hooks["response"].append(_async_record_status)
         self._api.set_async_httpx_client(self._http)
 
     async def _send(self, spec: Spec[M, R], call: Callable[[], Awaitable[Response[M]]], secrets: tuple[str, ...]) -> R:
         retries = 0
         while True:
             self._check_open()
-            cause: BaseException | None = None
-            attempt = start_attempt(self._settings)
+            cause: Exception | None = None
+            attempt, received = start_attempt(self._settings), _received_status.set(None)
             try:
                 response = await call()
-            except httpx.HTTPError as exc:
-                error = transport_error(exc, spec.operation, secrets)
-                cause = exc
+            except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
+                error, cause = self._failure(spec, exc, secrets), exc
             else:
                 try:
                     return interpret(
                         spec, response.status_code, response.headers, response.content, response.parsed, secrets
                     )
-                except APIError as exc:
+                except TMDBError as exc:
                     error = exc
             finally:
+                _received_status.reset(received)
                 end_attempt(attempt)
             wait = self._retry_wait(spec, error, retries)
             if wait is None:
-                raise error from cause
+                raise _detached(error, cause, secrets)
             await (self._sleep or _retry.async_sleep)(wait)
             retries += 1
 

@@ -25,7 +25,10 @@
     └── CredentialStoreError                     the stored credentials cannot be used safely
 
 No message or attribute ever contains the read access token, the request token or the
-access token.
+access token. Where a low-level exception (httpx, h11, json...) caused the error, the
+``__cause__`` stands in for it: the same type (or a `RedactedCause` naming it) with the
+same message, every token redacted, and the same traceback; never the original itself,
+whose message may quote what a hostile server sent back, Authorization header included.
 """
 
 from __future__ import annotations
@@ -135,7 +138,8 @@ class ResponseTooLargeError(ResponseFormatError):
 
 
 class NetworkError(TMDBError):
-    """The request could not be completed at the network level; ``__cause__`` is the httpx error.
+    """The request could not be completed at the network level; ``__cause__`` is the httpx error
+    (rebuilt with its message redacted: see the module docstring).
 
     Attributes:
         request_sent: False when the failure happened before the request reached the
@@ -151,6 +155,24 @@ class NetworkError(TMDBError):
 class RequestTimeoutError(NetworkError):
     """The request timed out (connect, write, read, waiting for a pooled connection, or the
     whole attempt took longer than ``attempt_timeout``)."""
+
+
+class RedactedCause(Exception):
+    """Stands in, as a `TMDBError`'s ``__cause__``, for a low-level exception whose type cannot
+    be rebuilt from a message alone (most causes are rebuilt as their own type instead).
+
+    Its message is the original's type name and message, with every known secret and
+    anything shaped like a token replaced by ``<redacted>``; its traceback is the
+    original's. It is never raised by the client, only chained.
+
+    Attributes:
+        original_type: the qualified class name of the original exception, e.g.
+            ``"httpx.RemoteProtocolError"``.
+    """
+
+    def __init__(self, message: str, *, original_type: str) -> None:
+        super().__init__(message)
+        self.original_type = original_type
 
 
 class LoginError(TMDBError):
