@@ -14,6 +14,7 @@ Built on the generated client `tmdb_v4_client`; every error is a `TMDBError`.
 
 import logging
 
+from . import _logs
 from ._settings import DEFAULT_BASE_URL, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV
 from ._transport import DEFAULT_ASYNC_LIMITS
 from ._version import __version__
@@ -48,6 +49,8 @@ from .store import Credentials, CredentialStore
 
 # A library does not print: retries are logged on "tmdb_auth" only where the application configures logging.
 logging.getLogger("tmdb_auth").addHandler(logging.NullHandler())
+# httpx's and httpcore's own records never carry what a server sent back (see _logs).
+_logs.install()
 
 __all__ = [
     "DEFAULT_ASYNC_LIMITS",

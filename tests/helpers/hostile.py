@@ -60,6 +60,7 @@ MODES: Final[dict[str, str]] = {
     "deep_json": "200 application/json: [[[...]]] nested 100,000 deep (valid JSON)",
     "deep_json_object": 'a 200 application/json: {"a":{"a":...}} nested 100,000 deep (valid JSON)',
     "bad_status_line_echo": "a malformed status line `HTTP/1.1 2x0 <echo of the request's tokens>`",
+    "reason_echo": "a valid success whose reason phrase, Set-Cookie and another header echo the request's tokens",
     "reset_mid_body": "headers and part of the body, then a TCP RST (SO_LINGER 0)",
     "wrong_content_type": "200 text/html page (quoting the request's tokens)",
     "non_utf8": "200 application/json whose body is not valid UTF-8",
@@ -369,6 +370,10 @@ class HostileServer:
             self._send(connection, _head("HTTP/1.1 200 OK", self._json_headers(len(body))) + body)
         elif mode == "bad_status_line_echo":
             self._send(connection, f"HTTP/1.1 2x0 {echo}\r\n\r\n".encode("latin-1", "replace"))
+        elif mode == "reason_echo":
+            body = json.dumps(success_body(path, request.method)).encode()
+            headers = {**self._json_headers(len(body)), "Set-Cookie": f"session={echo}", "X-Echo": echo}
+            self._send(connection, _head(f"HTTP/1.1 200 {echo}", headers) + body)
         elif mode == "reset_mid_body":
             body = json.dumps(success_body(path, request.method)).encode()
             self._send(connection, _head("HTTP/1.1 200 OK", self._json_headers(len(body))) + body[: len(body) // 2])

@@ -103,3 +103,25 @@ def test_no_secret_leaks_from_the_other_operations(
         assert_no_secret(record.getMessage())
         assert_no_secret(repr(record.args))
     assert any(r.json() == {"access_token": ACCESS_TOKEN} for r in server.received), "the secrets were really used"
+
+
+def test_transport_log_records_keep_event_names_and_drop_what_the_server_sent() -> None:
+    """httpcore's trace keeps the event, the exception type and the status; httpx's line a standard reason only."""
+    from tmdb_auth._logs import _HttpxReasonFilter, _trimmed_trace
+
+    failed = f"receive_response_headers.failed exception=RemoteProtocolError(\"illegal line: b'x {READ_TOKEN}'\")"
+    assert _trimmed_trace(failed) == "receive_response_headers.failed exception=RemoteProtocolError"
+    headers = f"receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', [(b'X', b'{READ_TOKEN}')])"
+    assert _trimmed_trace(headers) == "receive_response_headers.complete status=200"
+    started = "connect_tcp.started host='127.0.0.1' port=80 local_address=None timeout=5 socket_options=None"
+    assert _trimmed_trace(started) == started
+
+    def httpx_record(status: int, reason: str) -> logging.LogRecord:
+        record = logging.LogRecord("httpx", logging.INFO, __file__, 1, 'HTTP Request: %s %s "%s %d %s"', None, None)
+        record.args = ("POST", "http://127.0.0.1/4/auth/access_token", "HTTP/1.1", status, reason)
+        _HttpxReasonFilter().filter(record)
+        return record
+
+    assert httpx_record(200, "OK").getMessage().endswith('"HTTP/1.1 200 OK"')
+    assert READ_TOKEN not in httpx_record(200, f"Bearer {READ_TOKEN}").getMessage()
+    assert READ_TOKEN not in httpx_record(520, READ_TOKEN).getMessage()
