@@ -23,9 +23,14 @@ Here every failure becomes one httpx exception that says truthfully whether the 
 have been sent, quotes no server-provided text and chains nothing:
 
 - not sent (safe to retry): ``ClientConnectorError`` and its subclasses (refused, DNS,
-  TLS, proxy) -> ``httpx.ConnectError``; ``ConnectionTimeoutError`` -> ``httpx.ConnectTimeout``;
+  TLS, proxy) -> ``httpx.ConnectError``; ``ConnectionTimeoutError``, or any timeout before the
+  connector handed the request a connection -> ``httpx.ConnectTimeout``;
 - possibly sent: every other timeout -> ``httpx.ReadTimeout``; a dropped connection or an
   invalid response -> ``httpx.RemoteProtocolError``; any other socket error -> ``httpx.ReadError``.
+
+An attempt is bounded as a whole: aiohttp's ``total`` timeout is the time left until the
+attempt's deadline (`_deadline`), so connect, send, ``1xx`` interim responses and the whole
+body end by it; a timeout past that deadline is reported as the attempt's.
 
 ``max_connections`` is enforced by the facade's FIFO gate in front of this transport
 (`_gate.GatedTransport`, held until the response is closed); the connector itself is
@@ -36,21 +41,32 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from typing import Any
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 from yarl import URL
 
+from ._deadline import seconds_left
+
 # What aiohttp may raise for a request or a body read; anything else (cancellation, bugs) passes unchanged.
 _FAILURES = (aiohttp.ClientError, TimeoutError)
 _CHUNK = 65536
+# aiohttp rounds timeouts of 5 s or more up to the next whole second of the loop's clock; the
+# attempt's deadline must not fire up to a second late.
+_NO_ROUNDING = float("inf")
 
 
-def map_failure(exc: BaseException) -> httpx.TransportError:
-    """The httpx exception for an aiohttp failure, by whether the request may have been sent."""
+def map_failure(exc: BaseException, *, connected: bool = True) -> httpx.TransportError:
+    """The httpx exception for an aiohttp failure, by whether the request may have been sent.
+
+    ``connected``: whether the connector had handed the request a connection (only then may
+    any of it have been written).
+    """
     kind = type(exc).__name__
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+    if isinstance(exc, aiohttp.ConnectionTimeoutError) or (isinstance(exc, TimeoutError) and not connected):
         return httpx.ConnectTimeout(f"timed out connecting ({kind})")
     if isinstance(exc, aiohttp.ClientConnectorError):
         # OS-level text: host, port, errno, certificate error; nothing the server sent.
@@ -66,6 +82,26 @@ def map_failure(exc: BaseException) -> httpx.TransportError:
     if isinstance(exc, OSError) and exc.strerror:
         return httpx.ReadError(f"{kind}: [Errno {exc.errno}] {exc.strerror}")
     return httpx.ReadError(f"the connection failed during the exchange ({kind})")
+
+
+# Whether the request running in this task has a connection yet (set by `_Connector`).
+_connected: ContextVar[bool] = ContextVar("tmdb_auth_aiohttp_connected", default=True)
+
+
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, noting when a request gets its connection.
+
+    aiohttp's ``total`` timeout (the attempt's deadline) raises the same ``TimeoutError``
+    whether it fires while connecting or after the request was written; only the former
+    proves nothing was sent (and lets an exchange be retried).
+    """
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> aiohttp.connector.Connection:
+        connection = await super().connect(req, traces, timeout)
+        _connected.set(True)
+        return connection
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -105,7 +141,7 @@ class SafeAiohttpTransport(AiohttpTransport):
 
     def get_client(self) -> aiohttp.ClientSession:
         # limit=0: the connector never queues; the facade's FIFO gate is the limit.
-        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=self.limits.keepalive_expiry, ssl=self.ssl_context)
+        connector = _Connector(limit=0, keepalive_timeout=self.limits.keepalive_expiry, ssl=self.ssl_context)
         session = aiohttp.ClientSession(connector=connector)
         # No hidden resend of idempotent requests on a dropped connection (aiohttp has no public
         # switch; tests/product/test_aiohttp_backend.py catches it if this attribute goes away).
@@ -116,6 +152,9 @@ class SafeAiohttpTransport(AiohttpTransport):
         if not isinstance(self.client, aiohttp.ClientSession):
             self.client = self.get_client()
         timeout = request.extensions.get("timeout", {})
+        left = seconds_left()
+        if left is not None and left <= 0:  # aiohttp reads total=0 as "no limit"
+            raise httpx.ConnectTimeout("attempt_timeout has passed")
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw]
         data: bytes | httpx.AsyncByteStream | None
         try:
@@ -131,17 +170,22 @@ class SafeAiohttpTransport(AiohttpTransport):
             allow_redirects=False,  # httpx follows redirects itself, when asked to
             auto_decompress=False,  # httpx (and the facade's bounds) decode
             timeout=aiohttp.ClientTimeout(
-                sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
+                total=left,  # the rest of the attempt: connect, send, every interim response, the whole body
+                sock_connect=timeout.get("connect"),
+                sock_read=timeout.get("read"),
+                connect=timeout.get("pool"),
+                ceil_threshold=_NO_ROUNDING,
             ),
             server_hostname=request.extensions.get("sni_hostname"),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         failure: httpx.TransportError | None = None
+        _connected.set(False)  # this task's value: the connector sets it once it hands over a connection
         try:
             response = await self._send(request)
         except _FAILURES as exc:
-            failure = map_failure(exc)
+            failure = map_failure(exc, connected=_connected.get())
         if failure is not None:
             raise failure  # raised outside the except block: no chained aiohttp exception
         extensions = {"http_version": b"HTTP/1.1"}

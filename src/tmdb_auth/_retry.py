@@ -73,6 +73,21 @@ def retry_wait(operation: Operation, error: TMDBError, retries_done: int, settin
     return retry_timeout(error, retries_done)
 
 
+def max_call_seconds(settings: Settings) -> float:
+    """The longest one call can take: every attempt to its deadline, every wait at its longest.
+
+    ``(max_retries + 1) * attempt_timeout`` plus, for each retry n (0, 1, ...), the longer of
+    ``max_retry_after`` (the longest Retry-After honoured) and backoff n's cap
+    (``min(0.5 * 2**n, 8) + 0.5`` of jitter). The facade's own CPU time comes on top
+    (microseconds per attempt for an auth answer, milliseconds for a ``max_response_bytes`` one).
+    """
+    waits = sum(
+        max(settings.max_retry_after, min(INITIAL_BACKOFF * 2.0**retry, MAX_BACKOFF) + JITTER)
+        for retry in range(settings.max_retries)
+    )
+    return (settings.max_retries + 1) * settings.attempt_timeout + waits
+
+
 def log_retry(operation: Operation, error: TMDBError, wait: float, retries_done: int, settings: Settings) -> None:
     """One WARNING on the "tmdb_auth" logger per retry: the operation and the error's type, never its text."""
     logger.warning(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -26,8 +25,8 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_RETRY_AFTER = 30.0
 DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 """Largest response body read (TMDB's auth answers are a few hundred bytes)."""
-ATTEMPT_TIMEOUT_FACTOR = 3
-"""Default attempt_timeout: this many times the longest timeout part (httpx's are per read)."""
+MAX_SECONDS = 24 * 3600.0
+"""The longest timeout, attempt_timeout or max_retry_after accepted: a day (beyond it a bound means nothing)."""
 USER_AGENT = f"tmdb-v4-auth/{__version__}"
 _USERINFO = re.compile(r"//[^/?#]*@")  # the authority's ``user:password@`` part (up to its last @)
 
@@ -41,6 +40,7 @@ class Settings:
     site_url: str
     timeout: httpx.Timeout
     attempt_timeout: float
+    """Seconds one attempt may take as a whole (connect, send, interim responses, the whole body)."""
     max_response_bytes: int
     max_retries: int
     max_retry_after: float
@@ -128,17 +128,25 @@ def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]
 
 
 def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    """`timeout` as an ``httpx.Timeout`` whose four parts are each positive, finite seconds."""
     if isinstance(timeout, httpx.Timeout):
-        values = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if any(value is None for value in values):
-            raise ConfigurationError("every part of the timeout must be set: a None part means waiting forever")
+        parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
+        for name, value in parts.items():
+            if value is None:
+                raise ConfigurationError(
+                    f"timeout.{name} must be set: a None part means waiting forever (pass seconds, e.g. 10)"
+                )
+            positive_seconds(f"timeout.{name}", value)
         return timeout
     return httpx.Timeout(positive_seconds("timeout", timeout))
 
 
 def positive_seconds(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
+    """`value` as float seconds, if it is a number above 0 and at most `MAX_SECONDS` (finite, not NaN)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_SECONDS:
+        raise ConfigurationError(
+            f"{name} must be a positive number of seconds, at most {MAX_SECONDS:g} (a day), not {value!r}"
+        )
     return float(value)
 
 
@@ -159,14 +167,20 @@ def resolve_settings(
     env = os.environ if environ is None else environ
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
         raise ConfigurationError(f"max_retries must be an int from 0 to 10, not {max_retries!r}")
-    if isinstance(max_retry_after, bool) or not isinstance(max_retry_after, int | float) or not max_retry_after >= 0:
-        raise ConfigurationError(f"max_retry_after must be a number of seconds >= 0, not {max_retry_after!r}")
+    if (
+        isinstance(max_retry_after, bool)
+        or not isinstance(max_retry_after, int | float)
+        or not 0 <= max_retry_after <= MAX_SECONDS
+    ):
+        raise ConfigurationError(
+            f"max_retry_after must be a number of seconds from 0 to {MAX_SECONDS:g} (a day), not {max_retry_after!r}"
+        )
     if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1024:
         raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {max_response_bytes!r}")
     resolved_timeout = resolve_timeout(timeout)
-    if attempt_timeout is None:
+    if attempt_timeout is None:  # `timeout` alone bounds an attempt
         parts = (resolved_timeout.connect, resolved_timeout.read, resolved_timeout.write, resolved_timeout.pool)
-        attempt = ATTEMPT_TIMEOUT_FACTOR * max(part for part in parts if part is not None)
+        attempt = max(part for part in parts if part is not None)
     else:
         attempt = positive_seconds("attempt_timeout", attempt_timeout)
     return Settings(

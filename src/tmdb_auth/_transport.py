@@ -7,12 +7,20 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from contextvars import ContextVar, Token
+from contextvars import Token
 from typing import Any, Literal, TypeVar
 
 import httpx
 
+from . import _deadline
 from ._core import Operation, may_have_run_hint, not_sent_note, redact
+from ._deadline import (
+    async_clamp_pool_timeout,
+    attempt_deadline,
+    clamp_pool_timeout,
+    expired_attempt_timeout,
+    hold_to_deadline,
+)
 from ._gate import GatedTransport
 from ._settings import USER_AGENT, Settings
 from .errors import (
@@ -49,17 +57,18 @@ _MANAGED_OPTIONS = {
 }
 _MAX_MESSAGE = 200
 
-# The deadline of the attempt running in this context (thread or task), set by the shells.
-_attempt_deadline: ContextVar[float | None] = ContextVar("tmdb_auth_attempt_deadline", default=None)
+
+def start_attempt(settings: Settings) -> Token[tuple[float, float] | None]:
+    """Start the clock of one attempt: connect, send and the whole response must fit in attempt_timeout.
+
+    The facade's own transports hold every socket operation to that deadline (`_deadline`);
+    every response body, whatever the transport, is checked against it per chunk (`_Bounds`).
+    """
+    return _deadline.start_attempt(settings.attempt_timeout)
 
 
-def start_attempt(settings: Settings) -> Token[float | None]:
-    """Start the clock of one attempt: its whole response must arrive within attempt_timeout."""
-    return _attempt_deadline.set(time.monotonic() + settings.attempt_timeout)
-
-
-def end_attempt(token: Token[float | None]) -> None:
-    _attempt_deadline.reset(token)
+def end_attempt(token: Token[tuple[float, float] | None]) -> None:
+    _deadline.end_attempt(token)
 
 
 # --- bounds on every response -------------------------------------------------------------------
@@ -95,7 +104,7 @@ class _Bounds:
     def __init__(self, response: httpx.Response, settings: Settings) -> None:
         self._limit = settings.max_response_bytes
         self._seconds = settings.attempt_timeout
-        self._deadline = _attempt_deadline.get() or time.monotonic() + settings.attempt_timeout
+        self._deadline = attempt_deadline() or time.monotonic() + settings.attempt_timeout
         self._status = response.status_code
         self._received = 0
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
@@ -224,7 +233,7 @@ def build_httpx_client(
     caller's: closing the facade does not close them. Everything else is the facade's.
     """
     asynchronous = client_type is httpx.AsyncClient
-    options = dict(client_options or {})
+    options = dict(_mapping("client_options", client_options))
     for name, why in _MANAGED_OPTIONS.items():
         if name in options:
             raise ConfigurationError(f"client_options must not set {name!r}: it is managed by the client ({why})")
@@ -238,12 +247,17 @@ def build_httpx_client(
         options["transport"] = aiohttp_transport(verify=options.get("verify", True), limits=options["limits"])
     elif http_backend != "httpx":
         raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', not {http_backend!r}")
-    if options.get("mounts"):
+    if options.get("mounts") is not None:
         options["mounts"] = {
             pattern: None if mounted is None else _borrow(mounted, asynchronous, f"mounts[{pattern!r}]")
-            for pattern, mounted in dict(options["mounts"]).items()
+            for pattern, mounted in _mapping('client_options["mounts"]', options["mounts"]).items()
         }
-    hooks = {key: list(value) for key, value in dict(options.pop("event_hooks", None) or {}).items()}
+    hooks: dict[str, list[Any]] = {}
+    for key, value in _mapping('client_options["event_hooks"]', options.pop("event_hooks", None)).items():
+        if not isinstance(value, list | tuple) or not all(callable(hook) for hook in value):
+            raise ConfigurationError(f'client_options["event_hooks"][{key!r}] must be a list of callables')
+        hooks[key] = list(value)
+    hooks["request"] = [async_clamp_pool_timeout if asynchronous else clamp_pool_timeout, *hooks.get("request", [])]
     hooks["response"] = _response_hooks(settings, asynchronous) + hooks.get("response", [])
     headers = {
         "Authorization": f"Bearer {settings.read_access_token}",
@@ -265,9 +279,19 @@ def build_httpx_client(
             f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
         ) from None
     _keep_no_response_cookies(client)
+    _hold_own_transports_to_deadline(client)
     if isinstance(client, httpx.AsyncClient):
         _gate_own_transports(client, options)
     return client
+
+
+def _mapping(name: str, value: object) -> Mapping[Any, Any]:
+    """`value` if it is a mapping, {} for None; else a ConfigurationError naming `name`."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"{name} must be a mapping (a dict), not {type(value).__name__}")
+    return value
 
 
 class _SendOnlyCookies(httpx.Cookies):
@@ -289,6 +313,20 @@ def _keep_no_response_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
     tests/product/test_transport.py fails if responses' cookies are stored again.
     """
     client._cookies = _SendOnlyCookies(client.cookies.jar)
+
+
+def _hold_own_transports_to_deadline(client: httpx.Client | httpx.AsyncClient) -> None:
+    """Bound every attempt as a whole on the httpx transports the client built (not a caller's).
+
+    httpx's timeouts are per socket operation; `_deadline.hold_to_deadline` makes the pool
+    behind httpx's default transport and behind the proxy transports httpx made (``proxy``,
+    the environment) connect, read and write within the time left in the attempt. A
+    caller's ``transport`` or ``mounts`` (wrapped as borrowed) keep their own behaviour; for
+    them the attempt's deadline is checked per body chunk only.
+    """
+    for transport in (client._transport, *client._mounts.values()):
+        if isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
+            hold_to_deadline(transport)
 
 
 def _gate_own_transports(client: httpx.AsyncClient, options: Mapping[str, Any]) -> None:
@@ -337,7 +375,7 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
     keepalive = min(keepalive, limits.max_connections)
 
     def pool(keep_alive: bool) -> httpx.AsyncBaseTransport:
-        return httpx.AsyncHTTPTransport(
+        lane = httpx.AsyncHTTPTransport(
             verify=options.get("verify", True),
             trust_env=options.get("trust_env", True),
             http1=options.get("http1", True),
@@ -345,6 +383,8 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
                 max_connections=1, max_keepalive_connections=int(keep_alive), keepalive_expiry=limits.keepalive_expiry
             ),
         )
+        hold_to_deadline(lane)
+        return lane
 
     return [pool(keep_alive=False) for _ in range(limits.max_connections - keepalive)] + [
         pool(keep_alive=True) for _ in range(keepalive)
@@ -365,11 +405,12 @@ def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterabl
             http_status=exc.status,
         )
     if isinstance(exc, _AttemptTimeout):
-        return RequestTimeoutError(
-            f"TMDB's response did not arrive within attempt_timeout ({exc.seconds:g} s): the server is sending "
-            f"too slowly. {may_have_run_hint(operation)}",
-            request_sent=True,
-        )
+        return _attempt_timeout_error(exc.seconds, operation, request_sent=True)
+    if isinstance(exc, httpx.TimeoutException) and (seconds := expired_attempt_timeout()) is not None:
+        # The attempt's deadline, not one socket operation's timeout: a connect or pool wait
+        # it cut short sent nothing; a read or write it cut short may have.
+        sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+        return _attempt_timeout_error(seconds, operation, request_sent=sent)
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return RequestTimeoutError(
             f"Timed out before the request was sent ({kind}); {not_sent_note(operation)}. "
@@ -396,3 +437,17 @@ def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterabl
             f"The response body could not be decoded ({kind}: {detail}). {may_have_run_hint(operation)}", http_status=0
         )
     return NetworkError(f"The request failed ({kind}). {may_have_run_hint(operation)}", request_sent=True)
+
+
+def _attempt_timeout_error(seconds: float, operation: Operation, *, request_sent: bool) -> RequestTimeoutError:
+    if request_sent:
+        return RequestTimeoutError(
+            f"TMDB's response did not arrive within attempt_timeout ({seconds:g} s): the server is answering "
+            f"too slowly. {may_have_run_hint(operation)}",
+            request_sent=True,
+        )
+    return RequestTimeoutError(
+        f"attempt_timeout ({seconds:g} s) passed before the request was sent; {not_sent_note(operation)}. "
+        "Check your network, or raise timeout.",
+        request_sent=False,
+    )

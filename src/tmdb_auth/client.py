@@ -165,6 +165,17 @@ class _Base:
         return self._settings.site_url
 
     @property
+    def max_call_seconds(self) -> float:
+        """The most seconds one call (retries and waits included) can take with these settings.
+
+        ``(max_retries + 1) * attempt_timeout`` plus each retry's longest wait: the longer of
+        ``max_retry_after`` and that retry's backoff cap (0.5, 1, 2, 4, 8, 8... s, plus 0.5 s
+        of jitter). 90.0 with the defaults (3 x 10 s + 2 x 30 s). The facade's own CPU time (microseconds per
+        attempt) comes on top, and a ``sleep`` you pass is trusted to wait what it is asked.
+        """
+        return _retry.max_call_seconds(self._settings)
+
+    @property
     def closed(self) -> bool:
         """True once the client was closed; it cannot be used again."""
         return self._closed
@@ -218,9 +229,14 @@ class TMDBAuth(_Base):
         site_url: the website serving the approval page; ``None`` reads ``TMDB_SITE_URL``, else
             ``https://www.themoviedb.org`` (same rules as ``base_url``).
         timeout: seconds (or an ``httpx.Timeout``) for connect, read, write and pool; default 10.
-        attempt_timeout: seconds one attempt (request and whole response) may take, however
-            the server trickles its answer; default 3 x the longest timeout part.
-        max_response_bytes: the largest response body read; default 1 MiB.
+            Each part must be a positive number of seconds, at most a day.
+        attempt_timeout: seconds one attempt may take as a whole: pool wait, connect, send,
+            every interim (1xx) response and the whole body, however the server trickles it
+            (httpx's own timeouts are per socket operation). Default: the longest timeout
+            part, so ``timeout`` alone bounds an attempt.
+        max_response_bytes: the largest response body read, after decoding (gzip and
+            deflate are decoded under the cap, as a stream); default 1 MiB. Larger:
+            ``ResponseTooLargeError``.
         max_retries: retries of a failure where repeating the operation cannot hurt (see
             the README's retry rules per operation); default 2.
         max_retry_after: the longest ``Retry-After`` (seconds) honoured; a longer one raises
@@ -234,6 +250,14 @@ class TMDBAuth(_Base):
 
     One HTTP connection pool per instance, reused across calls (keep-alive). Use it as a
     context manager, or call ``close()``.
+
+    Bounded: one call makes at most ``max_retries + 1`` attempts of at most
+    ``attempt_timeout`` each, waits between them at most ``max_retry_after`` or the backoff
+    cap, and reads at most ``max_response_bytes`` per response: it ends within
+    ``max_call_seconds`` (90 s with the defaults), whatever the server does. (The attempt
+    deadline holds on the transports the facade builds, proxies included; a ``transport``
+    or ``mounts`` you pass keeps its own timeouts, and only its response body is checked
+    against the deadline.)
 
     Raises:
         ConfigurationError: a missing or malformed option.

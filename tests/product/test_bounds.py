@@ -1,0 +1,415 @@
+"""Issue 12's bounds, sync, async and on the aiohttp backend:
+
+- one attempt ends by ``attempt_timeout`` as a whole (pool wait, connect, send, every interim
+  response, headers and body), whatever the server does; the error says truthfully whether
+  the request may have been sent, so a one-time token is never spent twice by a retry;
+- one call ends within ``max_call_seconds`` (attempts plus retry waits);
+- options that would make a bound infinite, NaN or negative are a ConfigurationError;
+- memory stays flat against 1 GiB bodies (declared and chunked) and a 256 MiB gzip bomb.
+
+Calls run in a worker thread joined with a bound, so a call that never ends fails the test
+instead of hanging the suite. Every elapsed-time check is a safety net at 5 x the bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import socket
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+import pytest
+
+from tests.helpers.clock import FakeClock
+from tests.helpers.hostile import HostileServer, gzip_bomb
+from tests.helpers.leaks import assert_no_secret_in_error
+from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.tokens import ACCESS_TOKEN, READ_TOKEN, REQUEST_TOKEN, request_token_success
+from tmdb_auth import (
+    AsyncTMDBAuth,
+    ConfigurationError,
+    RequestTimeoutError,
+    ResponseFormatError,
+    ResponseTooLargeError,
+    ServiceUnavailableError,
+    TMDBAuth,
+)
+from tmdb_auth._deadline import AsyncDeadlineBackend, DeadlineBackend, hold_to_deadline
+from tmdb_auth._gate import GatedTransport
+from tmdb_auth._retry import INITIAL_BACKOFF, JITTER, MAX_BACKOFF
+
+FLAVOURS = ["sync", "async", "aiohttp"]
+ARGUMENTS = {"create_request_token": (), "create_access_token": (REQUEST_TOKEN,), "logout": (ACCESS_TOKEN,)}
+ATTEMPT = 0.4
+"""attempt_timeout in the time tests; every socket operation alone may take far longer (LONG)."""
+LONG = httpx.Timeout(3.0)
+SAFETY = 5
+"""Elapsed-time checks allow this many times the bound (a loaded 2-core CI machine)."""
+MEMORY_CEILING = 16 * 1024 * 1024
+
+
+@dataclass
+class Outcome:
+    result: Any = None
+    error: BaseException | None = None
+    finished: bool = False
+    elapsed: float = 0.0
+    peak: int = 0
+
+
+def client(flavour: str, **options: Any) -> TMDBAuth | AsyncTMDBAuth:
+    options.setdefault("read_access_token", READ_TOKEN)
+    if flavour == "sync":
+        return TMDBAuth(**options)
+    if flavour == "aiohttp":
+        pytest.importorskip("aiohttp")
+        return AsyncTMDBAuth(http_backend="aiohttp", **options)
+    return AsyncTMDBAuth(**options)
+
+
+def call(flavour: str, operation: str, clock: FakeClock | None = None, **options: Any) -> Any:
+    """One operation on a fresh client of `flavour`; retry waits go to `clock` when given."""
+    if clock is not None:
+        options["sleep"] = clock.sleep if flavour == "sync" else clock.async_sleep
+    auth = client(flavour, **options)
+    if isinstance(auth, TMDBAuth):
+        with auth:
+            return getattr(auth, operation)(*ARGUMENTS[operation])
+
+    async def run() -> Any:
+        async with auth:
+            return await getattr(auth, operation)(*ARGUMENTS[operation])
+
+    return asyncio.run(run())
+
+
+def bounded(work: Callable[[], Any], bound: float, *, trace_memory: bool = False) -> Outcome:
+    """Run `work` in a daemon thread; stop waiting for it after `bound` seconds."""
+    outcome = Outcome()
+
+    def run() -> None:
+        try:
+            outcome.result = work()
+        except BaseException as error:  # everything: the test says what escaped
+            outcome.error = error
+        finally:
+            outcome.finished = True
+
+    if trace_memory:
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0] if trace_memory else 0
+        started = time.monotonic()
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(bound)
+        outcome.elapsed = time.monotonic() - started
+        if trace_memory:
+            outcome.peak = tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if trace_memory:
+            tracemalloc.stop()
+    assert outcome.finished, f"still running after {outcome.elapsed:.1f} s (bound {bound:g} s)"
+    return outcome
+
+
+# --- one attempt, bounded as a whole ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("mode", ["endless_1xx", "header_trickle", "stall_after_headers", "drip"])
+def test_an_attempt_ends_by_attempt_timeout_whatever_the_server_sends(flavour: str, mode: str) -> None:
+    """Each byte or 102 arrives well within every socket timeout; the attempt still ends at its deadline.
+
+    The exchange is not retried (the request token may be spent), though retries are allowed.
+    """
+    with HostileServer(mode, interval=0.05) as hostile:
+        outcome = bounded(
+            lambda: call(
+                flavour, "create_access_token", FakeClock(), base_url=hostile.url, timeout=LONG, attempt_timeout=ATTEMPT
+            ),
+            SAFETY * ATTEMPT,
+        )
+        assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
+        assert "attempt_timeout (0.4 s)" in str(outcome.error)
+        assert outcome.error.request_sent is True
+        assert len(hostile.received) == 1, "an exchange that may have run is never sent again"
+    assert_no_secret_in_error(outcome.error)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_timeout_alone_bounds_an_attempt(flavour: str) -> None:
+    """attempt_timeout defaults to the longest timeout part: endless 102s end at `timeout`."""
+    auth = client(flavour, timeout=httpx.Timeout(0.2, read=ATTEMPT))
+    assert auth._settings.attempt_timeout == ATTEMPT
+    with HostileServer("endless_1xx", interval=0.05) as hostile:
+        outcome = bounded(
+            lambda: call(flavour, "create_request_token", base_url=hostile.url, timeout=ATTEMPT, max_retries=0),
+            SAFETY * ATTEMPT,
+        )
+    assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
+
+
+@contextmanager
+def hanging_connect() -> Iterator[str]:
+    """A base URL whose TCP connect never completes: a listener with a full accept queue (SYNs dropped)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_hanging_connect_ends_by_attempt_timeout_as_not_sent_and_is_retried(flavour: str) -> None:
+    clock = FakeClock()
+    with hanging_connect() as url:
+        outcome = bounded(
+            lambda: call(
+                flavour,
+                "create_access_token",
+                clock,
+                base_url=url,
+                timeout=LONG,
+                attempt_timeout=ATTEMPT,
+                max_retries=1,
+            ),
+            SAFETY * 2 * ATTEMPT,
+        )
+    assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
+    assert outcome.error.request_sent is False, "nothing was sent: the exchange may be retried"
+    assert "before the request was sent" in str(outcome.error)
+    assert len(clock) == 1, "retried once"
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_the_wait_for_a_connection_ends_by_attempt_timeout_as_not_sent(flavour: str) -> None:
+    """The one connection is held (a response left open, outside any call): a call's pool wait ends at its deadline."""
+    with HostileServer("stall_after_headers") as hostile:
+        options = {
+            "base_url": hostile.url,
+            "timeout": LONG,
+            "attempt_timeout": ATTEMPT,
+            "max_retries": 0,
+            "client_options": {"limits": httpx.Limits(max_connections=1)},
+        }
+
+        def call_while_the_connection_is_held() -> BaseException | None:
+            auth = client(flavour, **options)
+            if isinstance(auth, TMDBAuth):
+                with auth, auth._http.stream("POST", "/4/auth/request_token"):
+                    try:
+                        auth.create_access_token(REQUEST_TOKEN)
+                    except Exception as error:
+                        return error
+                return None
+
+            async def run() -> BaseException | None:
+                async with auth, auth._http.stream("POST", "/4/auth/request_token"):
+                    try:
+                        await auth.create_access_token(REQUEST_TOKEN)
+                    except Exception as error:
+                        return error
+                return None
+
+            return asyncio.run(run())
+
+        outcome = bounded(call_while_the_connection_is_held, SAFETY * ATTEMPT)
+        assert isinstance(outcome.result, RequestTimeoutError), repr(outcome.result or outcome.error)
+        assert outcome.result.request_sent is False
+        assert "before the request was sent" in str(outcome.result)
+        assert len(hostile.received) == 1, "only the held request reached the server"
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("mode", ["endless_1xx", "header_trickle"])
+def test_a_proxy_httpx_built_is_held_to_the_attempt_deadline(flavour: str, mode: str) -> None:
+    with HostileServer(mode, interval=0.05) as proxy:
+        outcome = bounded(
+            lambda: call(
+                flavour,
+                "create_access_token",
+                base_url="http://api.tmdb.example",
+                allow_insecure_http=True,
+                timeout=LONG,
+                attempt_timeout=ATTEMPT,
+                client_options={"proxy": proxy.url},
+            ),
+            SAFETY * ATTEMPT,
+        )
+        assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
+        assert outcome.error.request_sent is True
+        assert proxy.received[0].path == "http://api.tmdb.example/4/auth/access_token"
+
+
+def test_the_facade_pools_carry_the_deadline_backend() -> None:
+    """Guard for the private attribute `_deadline.hold_to_deadline` sets (httpx/httpcore have no public hook).
+
+    Fails if a release of httpx or httpcore renames ``transport._pool`` or ``pool._network_backend``.
+    """
+    assert isinstance(httpx.HTTPTransport()._pool._network_backend, httpcore.NetworkBackend)
+    assert isinstance(httpx.AsyncHTTPTransport()._pool._network_backend, httpcore.AsyncNetworkBackend)
+    assert hold_to_deadline(httpx.HTTPTransport(proxy="http://127.0.0.1:9"))
+    assert hold_to_deadline(httpx.AsyncHTTPTransport(proxy="http://127.0.0.1:9"))
+
+    proxy = {"proxy": "http://127.0.0.1:9"}
+    with TMDBAuth(READ_TOKEN, client_options=proxy) as auth:
+        transports = [auth._http._transport, *auth._http._mounts.values()]  # the direct one and the proxy
+        assert [type(t._pool._network_backend) for t in transports] == [DeadlineBackend] * 2  # type: ignore[union-attr]
+    async_auth = AsyncTMDBAuth(READ_TOKEN)
+    gate = async_auth._http._transport
+    assert isinstance(gate, GatedTransport)
+    assert {type(lane._pool._network_backend) for lane in gate.lanes} == {AsyncDeadlineBackend}  # type: ignore[attr-defined]
+
+
+# --- one call, bounded as a whole ----------------------------------------------------------------
+
+
+def test_max_call_seconds_is_attempts_plus_the_longest_waits() -> None:
+    assert TMDBAuth(READ_TOKEN).max_call_seconds == 3 * 10 + 2 * 30  # the defaults
+    assert TMDBAuth(READ_TOKEN, max_retries=0, timeout=5).max_call_seconds == 5
+    # No Retry-After honoured: the backoff caps 0.5, 1, 2, 4, 8, 8 s, each plus 0.5 s of jitter.
+    caps = [min(INITIAL_BACKOFF * 2**n, MAX_BACKOFF) + JITTER for n in range(6)]
+    auth = AsyncTMDBAuth(READ_TOKEN, max_retries=6, max_retry_after=0, attempt_timeout=2)
+    assert auth.max_call_seconds == pytest.approx(7 * 2 + sum(caps)) == pytest.approx(14 + 26.5)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("retry_after", ["2", None])
+def test_a_server_that_always_fails_retryably_ends_within_max_call_seconds(
+    flavour: str, retry_after: str | None, server: LoopbackServer
+) -> None:
+    headers = {} if retry_after is None else {"Retry-After": retry_after}
+    server.default = Reply(503, {"success": False, "status_code": 46, "status_message": "maintenance"}, headers)
+    clock = FakeClock()
+    options = {"base_url": server.url, "max_retries": 4, "max_retry_after": 2, "timeout": 1.0}
+    bound = client(flavour, **options).max_call_seconds
+    outcome = bounded(lambda: call(flavour, "create_access_token", clock, **options), SAFETY * bound)
+    assert isinstance(outcome.error, ServiceUnavailableError)
+    assert len(server.received) == 5, "max_retries + 1 attempts"
+    assert len(clock) == 4
+    if retry_after is not None:
+        assert clock == [2.0] * 4
+    assert sum(clock) + 5 * 1.0 <= bound, "every wait within its term of the bound"
+    assert sum(clock) + outcome.elapsed <= bound
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_attempts_that_each_run_to_their_deadline_end_within_max_call_seconds(flavour: str) -> None:
+    """create_request_token retries timeouts: three attempts, each cut at attempt_timeout."""
+    clock = FakeClock()
+    with HostileServer("endless_1xx", interval=0.05) as hostile:
+        options = {"base_url": hostile.url, "timeout": ATTEMPT, "max_retries": 2}
+        bound = client(flavour, **options).max_call_seconds
+        outcome = bounded(lambda: call(flavour, "create_request_token", clock, **options), SAFETY * bound)
+        assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
+        assert len(hostile.received) == 3
+    assert len(clock) == 2
+    # The waits are the fake clock's; the attempts are real time. Margin: thread and loop start-up.
+    assert sum(clock) + outcome.elapsed <= bound + 1.0
+
+
+# --- options that would unbind a bound -------------------------------------------------------------
+
+INF, NAN = float("inf"), float("nan")
+BAD_OPTIONS = [
+    ({"max_retry_after": INF}, "max_retry_after"),
+    ({"max_retry_after": NAN}, "max_retry_after"),
+    ({"max_retry_after": -1}, "max_retry_after"),
+    ({"max_retry_after": 1e300}, "max_retry_after"),
+    ({"max_retry_after": True}, "max_retry_after"),
+    ({"timeout": INF}, "timeout"),
+    ({"timeout": NAN}, "timeout"),
+    ({"timeout": -1}, "timeout"),
+    ({"timeout": 1e12}, "timeout"),
+    ({"timeout": httpx.Timeout(5, read=INF)}, r"timeout\.read"),
+    ({"timeout": httpx.Timeout(5, connect=NAN)}, r"timeout\.connect"),
+    ({"timeout": httpx.Timeout(5, write=0)}, r"timeout\.write"),
+    ({"timeout": httpx.Timeout(5, pool=-1)}, r"timeout\.pool"),
+    ({"timeout": httpx.Timeout(5, pool=None)}, r"timeout\.pool must be set"),
+    ({"timeout": httpx.Timeout(None)}, "waiting forever"),
+    ({"attempt_timeout": INF}, "attempt_timeout"),
+    ({"attempt_timeout": NAN}, "attempt_timeout"),
+    ({"attempt_timeout": 0}, "attempt_timeout"),
+    ({"attempt_timeout": -1}, "attempt_timeout"),
+    ({"attempt_timeout": 1e9}, "attempt_timeout"),
+    ({"max_response_bytes": 0}, "max_response_bytes"),
+    ({"max_response_bytes": -1}, "max_response_bytes"),
+    ({"max_response_bytes": True}, "max_response_bytes"),
+    ({"max_response_bytes": 2.0e6}, "max_response_bytes"),
+    ({"max_retries": -1}, "max_retries"),
+    ({"max_retries": True}, "max_retries"),
+    ({"client_options": "x"}, "client_options must be a mapping"),
+    ({"client_options": ["verify"]}, "client_options must be a mapping"),
+    ({"client_options": ""}, "client_options must be a mapping"),
+    ({"client_options": {"mounts": "x"}}, r'client_options\["mounts"\] must be a mapping'),
+    ({"client_options": {"event_hooks": "x"}}, r'client_options\["event_hooks"\] must be a mapping'),
+    ({"client_options": {"event_hooks": {"request": 5}}}, "must be a list of callables"),
+]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize(("options", "message"), BAD_OPTIONS)
+def test_options_that_would_unbind_a_bound_are_configuration_errors(
+    flavour: str, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        client(flavour, **options)
+
+
+def test_every_bound_is_finite_and_positive_for_accepted_options() -> None:
+    auth = TMDBAuth(READ_TOKEN, timeout=httpx.Timeout(86400), max_retry_after=86400, max_retries=10)
+    assert math.isfinite(auth.max_call_seconds)
+    assert auth._settings.attempt_timeout == 86400
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def _bomb_built() -> None:
+    """Build the cached gzip bomb once, outside any call's memory measurement."""
+    gzip_bomb()
+
+
+@pytest.mark.usefixtures("_bomb_built")
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("mode", ["huge_body", "huge_body_chunked", "gzip_bomb"])
+def test_huge_bodies_and_a_gzip_bomb_end_as_too_large_with_flat_memory(flavour: str, mode: str) -> None:
+    """1 GiB declared, 1 GiB+ chunked, ~260 KiB of gzip inflating to 256 MiB: cut at 1 MiB, memory flat."""
+    with HostileServer(mode) as hostile:
+        outcome = bounded(
+            lambda: call(flavour, "create_request_token", base_url=hostile.url, max_retries=0),
+            30,
+            trace_memory=True,
+        )
+    assert isinstance(outcome.error, ResponseTooLargeError), repr(outcome.error)
+    assert isinstance(outcome.error, ResponseFormatError)
+    assert outcome.peak < MEMORY_CEILING, f"{outcome.peak / 2**20:.1f} MiB at peak"
+
+
+def test_a_body_just_under_the_cap_is_read(server: LoopbackServer) -> None:
+    """The cap is on the body after decoding, inclusive: a max_response_bytes answer is still read."""
+    body = request_token_success()
+    encoded = json.dumps(body).encode()
+    server.reply(Reply(200, encoded + b" " * (2048 - len(encoded))))
+    with TMDBAuth(READ_TOKEN, base_url=server.url, max_response_bytes=2048) as auth:
+        assert auth.create_request_token().request_token == body["request_token"]
