@@ -500,7 +500,12 @@ def _unusable(status: int, detail: str) -> ResponseFormatError:
 
 def _model_from_body(spec: Spec[M, R], status: int, content: bytes) -> M:
     """The generated model for a 2xx body the generated layer did not parse (not JSON, or not a 200)."""
-    payload = json_or_none(content)
+    try:
+        payload = json.loads(content)
+    except RecursionError as exc:  # valid JSON, nested deeper than the parser goes: not "not JSON"
+        raise unexpected_error(spec.operation, exc, status) from None
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        payload = None
     if payload is None:
         raise ResponseFormatError(
             f"TMDB answered HTTP {status} but the body is not JSON ({len(content)} bytes): check base_url points "
