@@ -1,8 +1,7 @@
 """Assertions that no secret shows anywhere an error or a log can take it: the whole exception
 chain (``__cause__``, ``__context__``, groups, notes), its printed traceback, and log records.
 
-`tokens.assert_error_has_no_secret` checks one exception against the fixed `tokens.SECRETS`;
-these walk everything a user could see, for any set of secrets (generated tokens included).
+The secrets default to `tokens.SECRETS`; pass others (generated tokens, a server's own).
 """
 
 from __future__ import annotations

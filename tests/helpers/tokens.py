@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,35 +38,6 @@ def success_body() -> dict[str, Any]:
 def assert_no_secret(text: str, secrets: Iterable[str] = SECRETS, where: str = "") -> None:
     for secret in secrets:
         assert secret not in text, f"a secret leaked into {where or 'the text'}: {text[:300]!r}"
-
-
-def exception_chain(error: BaseException) -> list[BaseException]:
-    """`error` and every exception reachable through ``__cause__`` and ``__context__``.
-
-    Both links are followed whether or not ``__suppress_context__`` hides the context from a
-    printed traceback: a suppressed context is still an attribute anyone can read.
-    """
-    chain: list[BaseException] = []
-    pending: list[BaseException] = [error]
-    while pending:
-        current = pending.pop()
-        if any(current is seen for seen in chain):
-            continue
-        chain.append(current)
-        pending.extend(link for link in (current.__cause__, current.__context__) if link is not None)
-    return chain
-
-
-def assert_error_has_no_secret(error: BaseException, secrets: Iterable[str] = SECRETS) -> None:
-    """No secret in the str, repr, args or attributes of `error` and of every exception chained
-    to it, nor in its printed traceback (``traceback.format_exception``)."""
-    secrets = tuple(secrets)
-    for each in exception_chain(error):
-        texts = [repr(each), str(each), *(repr(arg) for arg in each.args)]
-        texts += [repr(value) for value in vars(each).values()]
-        for text in texts:
-            assert_no_secret(text, secrets, where=f"{type(each).__name__} in the chain of {type(error).__name__}")
-    assert_no_secret("".join(traceback.format_exception(error)), secrets, where="the printed traceback")
 
 
 def tmdb_error(code: int, message: str) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from tests.helpers.clock import FakeClock
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
@@ -38,7 +39,6 @@ from tests.helpers.tokens import (
     READ_TOKEN,
     REQUEST_TOKEN,
     REQUEST_TOKEN_JWT,
-    assert_error_has_no_secret,
     assert_no_secret,
     logout_success,
     request_token_success,
@@ -184,7 +184,7 @@ def test_the_retry_rule_of_every_operation_holds(
     if failure == "dropped":
         assert isinstance(caught.value, NetworkError)
         assert caught.value.request_sent is True
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_a_drop_after_the_request_was_read_is_reported_as_sent(server: LoopbackServer, fake_clock: FakeClock) -> None:
@@ -315,7 +315,7 @@ def test_an_invalid_response_echoing_the_secrets_is_typed_and_leaks_nothing(fake
         run(url, fake_clock)
     assert len(received) == 1
     assert caught.value.request_sent is True
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
     assert_no_secret(repr(caught.value.__cause__))
     assert caught.value.__cause__ is not None
     assert caught.value.__cause__.__cause__ is None
@@ -342,7 +342,7 @@ def test_no_secret_in_errors_or_debug_logs(
             token = run(server.url, fake_clock, timeout=0.25)
         except TMDBError as error:
             errors.append(error)
-            assert_error_has_no_secret(error)
+            assert_no_secret_in_error(error)
             assert_no_secret(repr(error.__cause__))
         else:
             assert_no_secret(repr(token))

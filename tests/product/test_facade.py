@@ -12,6 +12,7 @@ import pytest
 
 import tmdb_auth
 from tests.helpers import Exchange
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_CLAIMS,
@@ -19,7 +20,6 @@ from tests.helpers.tokens import (
     ACCOUNT_ID,
     READ_TOKEN,
     REQUEST_TOKEN,
-    assert_error_has_no_secret,
     assert_no_secret,
     success_body,
     tmdb_error,
@@ -142,7 +142,7 @@ def test_error_table(
     if isinstance(reply.body, dict):
         assert error.tmdb_message == reply.body["status_message"]
     assert f"HTTP {reply.status}" in str(error)
-    assert_error_has_no_secret(error)
+    assert_no_secret_in_error(error)
 
 
 def test_error_messages_say_what_to_do(server: LoopbackServer, exchange: Exchange) -> None:
@@ -173,7 +173,7 @@ def test_server_echoing_secrets_in_its_message_is_redacted(server: LoopbackServe
     with pytest.raises(InvalidRequestTokenError) as caught:
         exchange(base_url=server.url)
     assert caught.value.tmdb_message == "token <redacted> with key <redacted> rejected"
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 RESPONSE_FORMAT_CASES = [
@@ -196,7 +196,7 @@ def test_response_format_errors(server: LoopbackServer, exchange: Exchange, repl
     with pytest.raises(ResponseFormatError, match=message) as caught:
         exchange(base_url=server.url)
     assert caught.value.http_status == reply.status
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 # --- network ---------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def test_connection_refused(exchange: Exchange) -> None:
     assert caught.value.request_sent is False
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert "was not used" in str(caught.value)
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_read_timeout(server: LoopbackServer, exchange: Exchange) -> None:
@@ -226,7 +226,7 @@ def test_read_timeout(server: LoopbackServer, exchange: Exchange) -> None:
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
     assert "may already be consumed" in str(caught.value)
     assert len(server.received) == 1, "a read timeout is never retried"
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_dropped_connection(server: LoopbackServer, exchange: Exchange) -> None:
@@ -288,7 +288,7 @@ def test_configuration_errors(options: dict[str, Any], message: str) -> None:
     options = {"read_access_token": READ_TOKEN, **options}
     with pytest.raises(ConfigurationError, match=message) as caught:
         TMDBAuth(**options)
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -341,7 +341,7 @@ def test_invalid_request_token_is_rejected_before_sending(
         exchange(bad, base_url=server.url)
     assert isinstance(caught.value, ValueError)
     assert server.received == []
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 # --- keep-alive and lifecycle -----------------------------------------------------------------

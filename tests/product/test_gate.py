@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
-from tests.helpers.tokens import ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, success_body
+from tests.helpers.tokens import ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, success_body
 from tmdb_auth import DEFAULT_ASYNC_LIMITS, AccessToken, AsyncTMDBAuth, RequestTimeoutError
 from tmdb_auth._gate import GatedTransport
 from tmdb_auth._transport import _gate_own_transports
@@ -266,7 +267,7 @@ async def test_a_pool_timeout_waiting_for_a_slot_is_a_not_sent_timeout_without_s
     assert error.request_sent is False
     assert isinstance(error.__cause__, httpx.PoolTimeout)
     assert "max_connections=1" in str(error.__cause__), "raised by the gate, not by a pool queue behind it"
-    assert_error_has_no_secret(error)
+    assert_no_secret_in_error(error)
     assert again.account_id == ACCOUNT_ID
 
 

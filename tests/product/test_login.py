@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.helpers.browser import answer_approval_page
-from tests.helpers.tokens import assert_error_has_no_secret
+from tests.helpers.leaks import assert_no_secret_in_error
 from tmdb_auth import (
     AccessToken,
     APIError,
@@ -186,7 +186,7 @@ def test_denied_in_the_browser(tmdb_emulator: Emulator, mode: str) -> None:
         run_login(mode, tmdb_emulator, open_browser=browser, on_progress=recorder, poll_interval=30, timeout=20)
     assert recorder.events[-1] == CallbackReceived(denied=True)
     assert exchanges(tmdb_emulator) == 0  # nothing to exchange: the user said no
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 @modes
@@ -197,7 +197,7 @@ def test_denied_without_a_browser_ends_at_the_next_poll(tmdb_emulator: Emulator,
         run_login(mode, tmdb_emulator, on_progress=recorder)
     assert isinstance(caught.value, InvalidRequestTokenError)  # still catchable as the facade's error
     assert caught.value.tmdb_code == 33
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 @modes

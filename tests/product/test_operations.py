@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.helpers.clock import FakeClock
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
@@ -20,7 +21,6 @@ from tests.helpers.tokens import (
     REQUEST_TOKEN,
     REQUEST_TOKEN_EXP,
     REQUEST_TOKEN_JWT,
-    assert_error_has_no_secret,
     assert_no_secret,
     logout_success,
     request_token_success,
@@ -150,7 +150,7 @@ def test_malformed_access_token_is_refused_before_logout(server: LoopbackServer,
     with pytest.raises(InvalidInputError, match="access_token") as caught:
         call("logout", bad, base_url=server.url)
     assert server.received == []
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 # --- approval_url ---------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_error_classes_per_operation_and_code(
     assert type(caught.value) is expected
     assert words in str(caught.value)
     assert caught.value.http_status == reply.status
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_code_36_explains_the_read_token_is_read_only(server: LoopbackServer, call: Call) -> None:
@@ -263,7 +263,7 @@ def test_unusable_2xx_responses(server: LoopbackServer, call: Call, operation: s
     server.reply(reply)
     with pytest.raises(ResponseFormatError, match=message) as caught:
         call(operation, *ARGUMENTS[operation], base_url=server.url)
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 # --- the retry rule of each operation, counted server-side -----------------------------------------
@@ -303,7 +303,7 @@ def test_retry_rule_per_operation(
     assert len(fake_clock) == expected - 1
     if failure == "read-timeout":
         assert isinstance(caught.value, RequestTimeoutError)
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_a_retried_request_token_creation_succeeds(server: LoopbackServer, call: Call, fake_clock: FakeClock) -> None:

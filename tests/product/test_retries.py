@@ -11,8 +11,9 @@ import pytest
 
 from tests.helpers import Exchange
 from tests.helpers.clock import FakeClock
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
-from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, assert_error_has_no_secret, success_body, tmdb_error
+from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN, success_body, tmdb_error
 from tmdb_auth import AsyncTMDBAuth, NetworkError, RateLimitError, ServerError, TMDBAuth
 
 
@@ -58,7 +59,7 @@ def test_retries_stop_after_max_retries(server: LoopbackServer, exchange: Exchan
     assert len(server.received) == 4
     assert fake_clock == [1.0, 1.0, 1.0]
     assert caught.value.retry_after == 1.0
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_max_retries_zero_never_retries(server: LoopbackServer, exchange: Exchange, fake_clock: FakeClock) -> None:

@@ -9,12 +9,12 @@ import pytest
 
 from tests.helpers import Exchange
 from tests.helpers.clock import FakeClock
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     READ_TOKEN,
     REQUEST_TOKEN,
-    assert_error_has_no_secret,
     assert_no_secret,
     logout_success,
     request_token_success,
@@ -49,7 +49,7 @@ def test_no_secret_in_logs_or_errors_on_any_path(
         try:
             token = exchange(base_url=server.url, timeout=0.25)
         except TMDBError as error:
-            assert_error_has_no_secret(error)
+            assert_no_secret_in_error(error)
             if error.__cause__ is not None:
                 assert_no_secret(repr(error.__cause__))
         else:
@@ -65,7 +65,7 @@ def test_no_secret_in_logs_or_errors_on_any_path(
         port = sock.getsockname()[1]
     with pytest.raises(TMDBError) as caught:
         exchange(base_url=f"http://127.0.0.1:{port}")
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
     assert outcomes == len(every_reply())
     assert any(record.name.startswith("httpcore") for record in caplog.records), "DEBUG logs were captured"
@@ -95,7 +95,7 @@ def test_no_secret_leaks_from_the_other_operations(
             server.reply(reply)
             with pytest.raises(TMDBError) as caught:
                 call(operation, *args, base_url=server.url, max_retries=0)
-            assert_error_has_no_secret(caught.value)
+            assert_no_secret_in_error(caught.value)
             if caught.value.__cause__ is not None:
                 assert_no_secret(repr(caught.value.__cause__))
     assert any(record.name == "tmdb_auth" for record in caplog.records), "the retry was logged"

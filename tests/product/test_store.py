@@ -16,7 +16,8 @@ import keyring.backends.fail
 import pytest
 
 from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, entries
-from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, assert_error_has_no_secret, assert_no_secret
+from tests.helpers.leaks import assert_no_secret_in_error
+from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, assert_no_secret
 from tmdb_auth import AccessToken, TMDBError
 from tmdb_auth import store as store_module
 from tmdb_auth.store import CredentialStore, CredentialStoreError
@@ -151,7 +152,7 @@ def test_a_failed_write_leaves_the_old_file(
     monkeypatch.undo()
     assert file_store.path.read_bytes() == before
     assert [p.name for p in file_store.directory.iterdir()] == ["credentials.json"]  # no temp file left
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_interrupted_write_leaves_the_old_file(file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,7 +209,7 @@ def test_a_corrupt_file_is_a_clear_error(file_store: CredentialStore, content: b
     assert "log in again" in str(caught.value)
     assert caught.value.path == file_store.path
     assert isinstance(caught.value, TMDBError)
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
     file_store.save(TOKEN, base_url=BASE_URL)  # a new login replaces the corrupt file
     assert file_store.load() is not None
 
@@ -226,7 +227,7 @@ def test_a_file_others_can_read_is_refused_with_the_fix(file_store: CredentialSt
     os.chmod(file_store.path, 0o644)
     with pytest.raises(CredentialStoreError, match=r"mode 0644.*chmod 600") as caught:
         file_store.load()
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
     assert mode(file_store.path) == 0o644  # reported, not silently changed
     assert file_store.delete() is True  # forgetting it is always allowed
 
@@ -250,7 +251,7 @@ def test_foreign_owned_file_or_directory_is_refused(
     monkeypatch.setattr(store_module, "_uid", lambda: os.getuid() + 4242)
     with pytest.raises(CredentialStoreError, match="belongs to another user") as caught:
         file_store.load()
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
     with pytest.raises(CredentialStoreError, match="belongs to another user"):
         file_store.save(TOKEN, base_url=BASE_URL)
 

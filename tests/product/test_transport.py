@@ -19,12 +19,12 @@ import httpx
 import pytest
 
 from tests.helpers import FIXTURES
+from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     READ_TOKEN,
     REQUEST_TOKEN,
-    assert_error_has_no_secret,
     logout_success,
     success_body,
 )
@@ -268,7 +268,7 @@ def test_a_trickling_server_hits_the_attempt_deadline(call: Call, operation: str
     elapsed = time.monotonic() - started
     assert elapsed < 4, f"bounded by attempt_timeout, took {elapsed:.1f}s"
     assert caught.value.request_sent is True
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_an_endless_chunked_body_is_cut_at_max_response_bytes(call: Call) -> None:

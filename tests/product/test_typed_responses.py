@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.hostile import SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER, HostileServer
+from tests.helpers.leaks import assert_no_secret_in_error, exception_chain
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
@@ -28,8 +29,6 @@ from tests.helpers.tokens import (
     REQUEST_TOKEN,
     REQUEST_TOKEN_JWT,
     SECRETS,
-    assert_error_has_no_secret,
-    exception_chain,
     logout_success,
     make_jwt,
     request_token_success,
@@ -213,7 +212,7 @@ def test_interpret_gives_the_result_or_a_tmdb_error_without_tokens(
     try:
         result = interpret(spec, status, headers, body, parsed, secrets=SENT[name])
     except TMDBError as error:
-        assert_error_has_no_secret(error, (*SECRETS, *UNKNOWN))
+        assert_no_secret_in_error(error, (*SECRETS, *UNKNOWN))
         retry_after = getattr(error, "retry_after", None)
         assert retry_after is None or retry_after >= 0
     else:
@@ -251,7 +250,7 @@ def test_the_stand_in_keeps_types_messages_and_tracebacks_without_secrets() -> N
     assert str(inner) == "illegal status line: b'HTTP/1.1 2x0 Bearer <redacted> <redacted>'"
     assert inner.__cause__ is None
     assert inner.__context__ is None
-    assert_error_has_no_secret(stand_in, (*SECRETS, UNKNOWN_JWT))
+    assert_no_secret_in_error(stand_in, (*SECRETS, UNKNOWN_JWT))
 
 
 def test_a_cause_that_cannot_be_rebuilt_is_named_by_a_redacted_cause() -> None:
@@ -263,7 +262,7 @@ def test_a_cause_that_cannot_be_rebuilt_is_named_by_a_redacted_cause() -> None:
     assert isinstance(stand_in, RedactedCause)
     assert stand_in.original_type.endswith("Picky")
     assert "<redacted>" in str(stand_in)
-    assert_error_has_no_secret(stand_in)
+    assert_no_secret_in_error(stand_in)
 
 
 def test_the_helper_sees_a_secret_anywhere_in_the_chain() -> None:
@@ -271,13 +270,13 @@ def test_the_helper_sees_a_secret_anywhere_in_the_chain() -> None:
     error = NetworkError("The connection failed", request_sent=True)
     error.__cause__ = raised_chain()
     with pytest.raises(AssertionError, match="chain"):
-        assert_error_has_no_secret(error)
+        assert_no_secret_in_error(error)
     hidden = NetworkError("The connection failed", request_sent=True)
     hidden.__context__ = ValueError(READ_TOKEN)
     hidden.__suppress_context__ = True  # not printed, still readable: still a leak
     with pytest.raises(AssertionError):
-        assert_error_has_no_secret(hidden)
-    assert len(exception_chain(error)) == 3
+        assert_no_secret_in_error(hidden)
+    assert len(list(exception_chain(error))) == 3
 
 
 # --- end to end through httpx.MockTransport: sync and async ---------------------------------------
@@ -299,7 +298,7 @@ def test_deeply_nested_json_in_a_200_is_a_response_format_error(
     assert caught.value.http_status == 200
     assert '{"a"' not in message  # the body is never quoted
     assert caught.value.__cause__ is None  # the parser's exception is not kept
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 def test_an_exception_from_a_transport_is_a_network_error(call: Call) -> None:
@@ -310,7 +309,7 @@ def test_an_exception_from_a_transport_is_a_network_error(call: Call) -> None:
         call("create_access_token", REQUEST_TOKEN, transport=mock(broken), max_retries=0)
     assert caught.value.request_sent is True  # it may have been sent: not retried for the exchange
     assert type(caught.value.__cause__) is RuntimeError
-    assert_error_has_no_secret(caught.value)
+    assert_no_secret_in_error(caught.value)
 
 
 @pytest.mark.parametrize(("name", "args", "spec"), OPERATIONS, ids=[op[0] for op in OPERATIONS])
@@ -326,7 +325,7 @@ def test_success_false_quoting_unknown_tokens_shows_none_of_them(
     with pytest.raises(ResponseFormatError, match="success=false") as caught:
         call(name, *args, transport=mock(lambda request: httpx.Response(200, json=payload)), max_retries=0)
     assert "refused <redacted> <redacted> session <redacted> access_token=<redacted>" in str(caught.value)
-    assert_error_has_no_secret(caught.value, ALL_SECRETS)
+    assert_no_secret_in_error(caught.value, ALL_SECRETS)
 
 
 def test_error_status_quoting_unknown_tokens_shows_none_of_them(call: Call) -> None:
@@ -337,7 +336,7 @@ def test_error_status_quoting_unknown_tokens_shows_none_of_them(call: Call) -> N
         getattr(caught.value, "tmdb_message", None)
         == "Invalid API key: You must be granted a valid key. Bearer <redacted>"
     )
-    assert_error_has_no_secret(caught.value, ALL_SECRETS)
+    assert_no_secret_in_error(caught.value, ALL_SECRETS)
 
 
 mock_statuses = st.sampled_from([100, 101, 199, 204, 205, 299, 301, 302, 304, 307, 308, 399, 418, 429, 503, 599, 999])
@@ -389,7 +388,7 @@ def test_any_response_through_the_facade_is_the_result_or_a_tmdb_error(
             with TMDBAuth(READ_TOKEN, sleep=waits.append, **options) as auth:
                 result = getattr(auth, name)(*args)
     except TMDBError as error:
-        assert_error_has_no_secret(error, (*SECRETS, *UNKNOWN))
+        assert_no_secret_in_error(error, (*SECRETS, *UNKNOWN))
     else:
         assert isinstance(result, RESULT_TYPES[name])
         assert 200 <= status < 300
@@ -423,7 +422,7 @@ def test_hostile_servers_give_typed_errors_with_no_secret_in_any_chain(
 ) -> None:
     with pytest.raises(TMDBError) as caught:
         call(name, *args, base_url=hostile.url_for(mode), max_retries=0, timeout=5)
-    assert_error_has_no_secret(caught.value, (*SECRETS, *UNKNOWN))
+    assert_no_secret_in_error(caught.value, (*SECRETS, *UNKNOWN))
     if mode == "bad_status_line_echo":  # h11 quotes the whole line; the cause keeps it, redacted
         assert isinstance(caught.value, NetworkError)
         assert type(caught.value.__cause__) is httpx.RemoteProtocolError
@@ -491,7 +490,7 @@ def test_odd_replies_on_the_wire_give_typed_errors(call: Call, fake_clock: objec
         for name, args, _ in OPERATIONS:
             with pytest.raises(TMDBError) as caught:
                 call(name, *args, base_url=url, max_retries=1, timeout=5)
-            assert_error_has_no_secret(caught.value, (*SECRETS, *UNKNOWN))
+            assert_no_secret_in_error(caught.value, (*SECRETS, *UNKNOWN))
 
 
 def test_the_success_bodies_still_succeed(call: Call) -> None:
@@ -539,7 +538,7 @@ def test_a_login_failing_on_a_hostile_exchange_has_no_secret_in_its_chain(mode: 
         exchanged = [request for request in server.received if request.path.endswith("/access_token")]
     assert exchanged, "the exchange reached the hostile server"
     assert isinstance(caught.value, NetworkError | ResponseFormatError)
-    assert_error_has_no_secret(caught.value, (*SECRETS, *UNKNOWN, *exchanged[0].tokens()))
+    assert_no_secret_in_error(caught.value, (*SECRETS, *UNKNOWN, *exchanged[0].tokens()))
 
 
 def test_cli_stderr_shows_no_token_a_success_false_body_quotes(
