@@ -373,12 +373,20 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     read_token = secret_argument(args.read_token, "--read-token") if args.read_token else None
-    emulator = emulator_mod.Emulator(
-        args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
-    )
-    for fault, count in faults:
-        emulator.inject(fault.kind, count, fault.seconds)
-    emulator.start()
+    try:  # every option is checked here (ConfigurationError), before anything listens
+        emulator = emulator_mod.Emulator(
+            args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
+        )
+        for fault, count in faults:
+            emulator.inject(fault.kind, count, fault.seconds)
+        emulator.start()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}") from None
+    warning = emulator.exposure_warning()
+    if warning:
+        print(f"tmdb-auth: warning: {warning}", file=sys.stderr, flush=True)
     print(f"TMDB v4 auth emulator listening on {emulator.base_url}", flush=True)
     print(f"TMDB_BASE_URL={emulator.base_url}", flush=True)
     print(f"TMDB_READ_ACCESS_TOKEN={emulator.read_token}", flush=True)
