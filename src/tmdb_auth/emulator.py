@@ -23,6 +23,11 @@ Assumptions where TMDB documents nothing: a denied request token is spent, so ex
 answers 401 with code 33 ("expired or invalid"), as an expired or unknown one does; the
 approval page answers an unknown, expired, denied or used token with an HTML error page (401).
 
+Bounded whatever clients send: a body over MAX_BODY_BYTES is 413 (unread when declared,
+the connection closed), a body that is not a JSON object is 400/47 (415 when not sent as
+JSON), never a 500; expired request tokens are forgotten and both token stores are capped.
+Options are checked when given (`ConfigurationError`, a ValueError).
+
     with Emulator() as emulator:           # an ephemeral port on 127.0.0.1
         token = emulator.mint_request_token(approved=True)
         TMDBAuth(emulator.read_token, base_url=emulator.base_url).create_access_token(token)
