@@ -462,12 +462,20 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     read_token = secret_argument(args.read_token, "--read-token") if args.read_token else None
-    emulator = emulator_mod.Emulator(
-        args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
-    )
-    for fault, count in faults:
-        emulator.inject(fault.kind, count, fault.seconds)
-    emulator.start()
+    try:  # every option is checked here (ConfigurationError), before anything listens
+        emulator = emulator_mod.Emulator(
+            args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
+        )
+        for fault, count in faults:
+            emulator.inject(fault.kind, count, fault.seconds)
+        emulator.start()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}") from None
+    warning = emulator.exposure_warning()
+    if warning:
+        say(f"tmdb-auth: warning: {warning}")
     try:
         _report(f"TMDB v4 auth emulator listening on {emulator.base_url}\n")
         _report(

@@ -23,6 +23,11 @@ Assumptions where TMDB documents nothing: a denied request token is spent, so ex
 answers 401 with code 33 ("expired or invalid"), as an expired or unknown one does; the
 approval page answers an unknown, expired, denied or used token with an HTML error page (401).
 
+Bounded whatever clients send: a body over MAX_BODY_BYTES is 413 (unread when declared,
+the connection closed), a body that is not a JSON object is 400/47 (415 when not sent as
+JSON), never a 500; expired request tokens are forgotten and both token stores are capped.
+Options are checked when given (`ConfigurationError`, a ValueError).
+
     with Emulator() as emulator:           # an ephemeral port on 127.0.0.1
         token = emulator.mint_request_token(approved=True)
         TMDBAuth(emulator.read_token, base_url=emulator.base_url).create_access_token(token)
@@ -31,13 +36,18 @@ approval page answers an unknown, expired, denied or used token with an HTML err
 from __future__ import annotations
 
 import asyncio
+import heapq
+import ipaddress
 import json
 import logging
+import math
 import secrets
+import socket
 import threading
 import time
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Iterator, MutableSet
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -46,19 +56,32 @@ from urllib.parse import parse_qs
 import jwt
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from . import _core
 from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
+from .errors import ConfigurationError
 
 REQUEST_TOKEN_LIFETIME = 15 * 60
 DEFAULT_APP_NAME = "tmdb-v4-auth emulator"
 ACCESS_TOKEN_SCOPES = ("api_read", "api_write")
-MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_BYTES = 16 * 1024  # far above any auth request; a larger body is refused (413) unread
 SEEN_REQUESTS_KEPT = 1000
+# Bounds on what the emulator keeps, whatever its clients do: expired request tokens are forgotten
+# as new ones are created, and beyond these counts the soonest to expire (request tokens) or the
+# oldest (access tokens) are forgotten.
+MAX_REQUEST_TOKENS_KEPT = 100_000
+MAX_ACCESS_TOKENS_KEPT = 100_000
+# Bounds on the options, so that every value keeps the server answering.
+MAX_REQUEST_TOKEN_LIFETIME = 366 * 24 * 3600
+MAX_FAULT_DELAY = 3600
+MAX_RATE_LIMIT_REQUESTS = 1_000_000
+MAX_RATE_LIMIT_WINDOW = 24 * 3600
+MAX_READ_TOKEN_CHARS = 4096
+MAX_APP_NAME_CHARS = 200
 NOT_ISSUED_HERE = "it is not a request token this emulator issued"
 FAULTS = ("unavailable", "bad-gateway", "delay", "drop")
 
@@ -82,9 +105,20 @@ CDN_502_PAGE = (
 )
 
 
-def tmdb_error(code: int) -> JSONResponse:
-    status, message = MESSAGES[code]
-    return JSONResponse({"success": False, "status_code": code, "status_message": message}, status_code=status)
+def tmdb_error(code: int, status: int | None = None) -> JSONResponse:
+    """TMDB's error body for `code`, with its HTTP status unless `status` is given."""
+    documented_status, message = MESSAGES[code]
+    body = {"success": False, "status_code": code, "status_message": message}
+    return JSONResponse(body, status_code=status or documented_status)
+
+
+def refused_body(status: int) -> JSONResponse:
+    """413 (too large) or 415 (not JSON), with TMDB's "input is not valid" body; a 413 closes the
+    connection, so the rest of the body is never read."""
+    response = tmdb_error(47, status)
+    if status == 413:
+        response.headers["Connection"] = "close"
+    return response
 
 
 def _object_id() -> str:
@@ -102,6 +136,14 @@ class UnanswerableTokenError(ValueError):
 
 class _DropConnection(Exception):
     """Raised after the response headers were sent, so the server closes the connection mid-response."""
+
+
+class _BodyRefused(Exception):
+    """The request body is refused unparsed: larger than MAX_BODY_BYTES (413) or not JSON (415)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 @dataclass
@@ -142,6 +184,46 @@ class Fault:
 
 
 @dataclass
+class _FaultRun:
+    """`fault` for the next `remaining` requests (one entry however large the count)."""
+
+    fault: Fault
+    remaining: int
+
+
+class RecentSet(MutableSet[str]):
+    """A set keeping at most `limit` members: adding one more forgets the oldest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._members: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._members))  # a copy: the server thread may change the set meanwhile
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def add(self, value: str) -> None:
+        self._members[value] = None
+        self._members.move_to_end(value)
+        while len(self._members) > self.limit:
+            self._members.popitem(last=False)
+
+    def discard(self, value: str) -> None:
+        self._members.pop(value, None)
+
+    def clear(self) -> None:
+        self._members.clear()
+
+    def __repr__(self) -> str:  # never the members: they are access tokens
+        return f"RecentSet({len(self)} of at most {self.limit})"
+
+
+@dataclass
 class EmulatorState:
     """Everything the emulator knows; reset between tests with `reset`."""
 
@@ -153,8 +235,10 @@ class EmulatorState:
     account_id: str = field(default_factory=_object_id)
     audience: str = field(default_factory=lambda: secrets.token_hex(16))
     request_tokens: dict[str, _RequestToken] = field(default_factory=dict)
-    access_tokens: set[str] = field(default_factory=set)
-    faults: deque[Fault] = field(default_factory=deque)
+    # A heap of (expires, jti), one entry per request token, the soonest to expire first.
+    _expiries: list[tuple[float, str]] = field(default_factory=list)
+    access_tokens: RecentSet = field(default_factory=lambda: RecentSet(MAX_ACCESS_TOKENS_KEPT))
+    faults: deque[_FaultRun] = field(default_factory=deque)
     rate_limit: tuple[int, float] | None = None
     seen: deque[SeenRequest] = field(default_factory=lambda: deque(maxlen=SEEN_REQUESTS_KEPT))
     _window: deque[float] = field(default_factory=deque)
@@ -169,6 +253,7 @@ class EmulatorState:
     def reset(self) -> None:
         with self.lock:
             self.request_tokens.clear()
+            self._expiries.clear()
             self.access_tokens.clear()
             self.faults.clear()
             self.seen.clear()
@@ -203,14 +288,43 @@ class EmulatorState:
         if redirect_to:
             claims["redirect_to"] = redirect_to
         with self.lock:
+            self._forget_expired(now)
             self.request_tokens[record.jti] = record
+            heapq.heappush(self._expiries, (record.expires, record.jti))
         return self.sign(claims)
+
+    def _forget_expired(self, now: float) -> None:
+        """Forget the request tokens expired by `now`, and the soonest to expire while the store is
+        full (lock held). A forgotten token answers as an expired one (see `request_token_problem`)."""
+        while self._expiries:
+            expires, jti = self._expiries[0]
+            full = len(self.request_tokens) >= MAX_REQUEST_TOKENS_KEPT
+            if expires > now and not full:
+                return
+            heapq.heappop(self._expiries)
+            record = self.request_tokens.get(jti)
+            if record is None:
+                continue
+            if full or record.expires <= now:
+                del self.request_tokens[jti]
+            else:  # its expiry was moved later after it was filed: file it again
+                heapq.heappush(self._expiries, (record.expires, jti))
 
     def request_token_record(self, token: str) -> _RequestToken | None:
         claims = self.decode(token)
         if claims is None or "pending_request_token" not in claims.get("scopes", []):
             return None
         return self.request_tokens.get(str(claims.get("jti")))
+
+    def request_token_problem(self, token: str) -> tuple[_RequestToken | None, str | None]:
+        """`token`'s record and why it can no longer be approved or exchanged (None while it can).
+
+        A request token signed here whose record is gone was forgotten once expired (or by `reset`)."""
+        claims = self.decode(token)
+        if claims is None or "pending_request_token" not in claims.get("scopes", []):
+            return None, NOT_ISSUED_HERE
+        record = self.request_tokens.get(str(claims.get("jti")))
+        return (None, "it has expired") if record is None else (record, record.problem())
 
     def new_access_token(self, jti: str) -> str:
         token = self.sign(
@@ -229,8 +343,7 @@ class EmulatorState:
     def answer(self, token: str, *, approve: bool) -> _RequestToken:
         """Record the user's answer for `token`; UnanswerableTokenError when the user could not answer it."""
         with self.lock:
-            record = self.request_token_record(token)
-            problem = NOT_ISSUED_HERE if record is None else record.problem()
+            record, problem = self.request_token_problem(token)
             if record is None or problem is not None:
                 raise UnanswerableTokenError(problem or NOT_ISSUED_HERE)
             if approve:
@@ -255,33 +368,120 @@ class EmulatorState:
 
     def next_fault(self) -> Fault | None:
         with self.lock:
-            return self.faults.popleft() if self.faults else None
+            if not self.faults:
+                return None
+            run = self.faults[0]
+            run.remaining -= 1
+            if run.remaining <= 0:
+                self.faults.popleft()
+            return run.fault
+
+
+# --- options: checked when given, so that no value fails later, at request time ------------------
+
+
+def _shown(value: object) -> str:
+    return repr(value)[:40]
+
+
+def _check_seconds(name: str, value: object, *, maximum: float, zero_ok: bool = False) -> float:
+    """`value` as a finite number of seconds in range, or ConfigurationError saying what is allowed."""
+    try:
+        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+    except OverflowError:  # an int beyond any float
+        number = math.nan
+    if not (math.isfinite(number) and (number >= 0 if zero_ok else number > 0) and number <= maximum):
+        allowed = "0 or a positive number" if zero_ok else "a positive number"
+        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {maximum:g}, not {_shown(value)}")
+    return float(number)
+
+
+def _check_count(name: str, value: object, *, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (maximum and value > maximum):
+        most = f" and at most {maximum:,}" if maximum else ""
+        raise ConfigurationError(f"{name} must be a whole number of 1 or more{most}, not {_shown(value)}")
+    return value
+
+
+def _check_lifetime(seconds: object) -> float:
+    return _check_seconds("the request token lifetime", seconds, maximum=MAX_REQUEST_TOKEN_LIFETIME)
+
+
+def _check_rate_limit(requests: object, per_seconds: object) -> tuple[int, float]:
+    count = _check_count("the rate limit's request count", requests, maximum=MAX_RATE_LIMIT_REQUESTS)
+    return count, _check_seconds("the rate limit's window", per_seconds, maximum=MAX_RATE_LIMIT_WINDOW)
+
+
+def _check_fault(kind: object, count: object, seconds: object) -> tuple[Fault, int]:
+    if kind not in FAULTS:
+        raise ConfigurationError(f"unknown fault {_shown(kind)}: choose from {', '.join(FAULTS)}")
+    delay = _check_seconds("a fault's delay", seconds, maximum=MAX_FAULT_DELAY, zero_ok=True)
+    return Fault(str(kind), delay), _check_count("a fault's count", count)
+
+
+def _check_port(port: object) -> int:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigurationError(f"the port must be a whole number from 0 to 65535 (0: any free), not {_shown(port)}")
+    return port
+
+
+def _check_read_token(read_token: object) -> None:
+    """A read token the emulator can be sent: an Authorization header carries visible ASCII only.
+    The message never shows the value (it is a secret)."""
+    if read_token is None:
+        return
+    if not (
+        isinstance(read_token, str)
+        and len(read_token) <= MAX_READ_TOKEN_CHARS
+        and all("!" <= char <= "~" for char in read_token)
+    ):
+        raise ConfigurationError(
+            f"the read token must be a string of at most {MAX_READ_TOKEN_CHARS} visible ASCII characters, "
+            "without spaces (it travels in an Authorization header)"
+        )
+
+
+def _check_text(name: str, value: object, maximum: int) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > maximum:
+        raise ConfigurationError(f"{name} must be a non-empty string of at most {maximum} characters")
+    return value
+
+
+def _check_flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be True or False, not {_shown(value)}")
+    return value
 
 
 def parse_fault(spec: str) -> tuple[Fault, int]:
     """``KIND[:COUNT]`` or ``delay=SECONDS[:COUNT]`` (the command line's --fault) -> (fault, count)."""
     kind, _, count = spec.partition(":")
-    seconds = 0.0
+    seconds: object = 0.0
     if kind.startswith("delay="):
         kind, _, value = kind.partition("=")
-        seconds = float(value)
-    if kind not in FAULTS:
-        raise ValueError(f"unknown fault {kind!r}: choose from {', '.join(FAULTS)}")
-    return Fault(kind, seconds), int(count or 1)
+        seconds = _number(value, "--fault delay=SECONDS")
+    try:
+        number = int(count or 1)
+    except ValueError:
+        raise ConfigurationError(f"--fault {_shown(spec)}: COUNT in KIND:COUNT must be a whole number") from None
+    return _check_fault(kind, number, seconds)
 
 
 def parse_rate_limit(spec: str) -> tuple[int, float]:
     """``N/SECONDS`` (the command line's --rate-limit): at most N requests per SECONDS."""
     count, _, window = spec.partition("/")
-    limit = (int(count), float(window or 1))
-    if limit[0] < 1 or limit[1] <= 0:
-        raise ValueError("the rate limit must be N/SECONDS with N >= 1 and SECONDS > 0")
-    return limit
+    try:
+        requests = int(count)
+    except ValueError:
+        raise ConfigurationError(f"--rate-limit {_shown(spec)}: write N/SECONDS, e.g. 40/10") from None
+    return _check_rate_limit(requests, _number(window or "1", "--rate-limit N/SECONDS"))
 
 
-def _check_lifetime(seconds: float) -> None:
-    if not seconds > 0:
-        raise ValueError("the request token lifetime must be a positive number of seconds")
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigurationError(f"{what}: {_shown(text)} is not a number of seconds") from None
 
 
 class _Knobs:
@@ -306,6 +506,9 @@ class _Knobs:
         await self._answer(scope, receive, send_and_record)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _declared_length(scope) > MAX_BODY_BYTES:  # answered before the client sends the body
+            await refused_body(413)(scope, receive, send)
+            return
         wait = self.state.rate_limited()
         if wait is not None:
             response: Response = tmdb_error(25)
@@ -328,11 +531,22 @@ class _Knobs:
             raise _DropConnection
 
 
+def _declared_length(scope: Scope) -> int:
+    """The request's Content-Length, or 0 without one (h11 has already refused a malformed one)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if len(value) <= 18 else MAX_BODY_BYTES + 1
+    return 0
+
+
 async def _read_request_body(receive: Receive) -> None:
-    """Consume the request body: closing with unread bytes makes the kernel send a reset instead of
-    a clean close, and the client would see a reset rather than the truncated response a drop means."""
-    while True:
+    """Consume the request body (up to MAX_BODY_BYTES): closing with unread bytes makes the kernel send
+    a reset instead of a clean close, and the client would see a reset rather than the truncated
+    response a drop means."""
+    size = 0
+    while size <= MAX_BODY_BYTES:
         message = await receive()
+        size += len(message.get("body", b""))
         if message["type"] != "http.request" or not message.get("more_body", False):
             return
 
@@ -358,26 +572,36 @@ def create_app(state: EmulatorState) -> _Knobs:
         with state.lock:
             return credential == state.read_token or credential in state.access_tokens
 
-    async def bounded_body(request: Request) -> bytes | None:
-        """The request body, read up to MAX_BODY_BYTES; None when larger (never buffered whole)."""
+    async def bounded_body(request: Request) -> bytes:
+        """The request body; _BodyRefused(413) once it exceeds MAX_BODY_BYTES (never read further).
+        A larger declared Content-Length never gets here: `_Knobs` refuses it unread."""
         raw = bytearray()
         async for chunk in request.stream():
             raw += chunk
             if len(raw) > MAX_BODY_BYTES:
-                return None
+                raise _BodyRefused(413)
         return bytes(raw)
 
     async def json_body(request: Request) -> dict[str, Any] | None:
+        """The JSON object sent ({} for no body); None when it is not one (TMDB's 400, code 47).
+        A body that is not declared ``application/json`` is refused (415)."""
         raw = await bounded_body(request)
-        if raw is None:
-            return None
         if not raw:
             return {}
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise _BodyRefused(415)
         try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError):  # malformed, or nested deeper than the parser goes
+            body = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):  # malformed, not UTF-8, or nested deeper than the parser goes
             return None
         return body if isinstance(body, dict) else None
+
+    async def refused(request: Request, error: Exception) -> Response:
+        return refused_body(error.status if isinstance(error, _BodyRefused) else 400)
+
+    async def client_gone(request: Request, error: Exception) -> Response:
+        """The client closed the connection while sending its body: nobody reads this answer."""
+        return Response(status_code=400)
 
     async def authorized_field(request: Request, name: str, *, user_bearer: bool = False) -> str | Response:
         """The non-empty string `name` from an authorized request's JSON body, or the TMDB error to answer."""
@@ -425,8 +649,7 @@ def create_app(state: EmulatorState) -> _Knobs:
         if state.auto_approve:
             return answer(token, approve=True)
         with state.lock:
-            record = state.request_token_record(token)
-            problem = NOT_ISSUED_HERE if record is None else record.problem()
+            record, problem = state.request_token_problem(token)
         if record is None or problem is not None:
             return unusable(problem or NOT_ISSUED_HERE)
         html = approval_page(
@@ -444,8 +667,6 @@ def create_app(state: EmulatorState) -> _Knobs:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
             return None
         raw = await bounded_body(request)
-        if raw is None:
-            return None
         try:
             return parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
         except ValueError:  # UnicodeDecodeError, or too many fields
@@ -464,8 +685,8 @@ def create_app(state: EmulatorState) -> _Knobs:
         if isinstance(token, Response):
             return token
         with state.lock:
-            record = state.request_token_record(token)
-            if record is None or record.problem() is not None:
+            record, problem = state.request_token_problem(token)
+            if record is None or problem is not None:
                 return tmdb_error(33)
             if not record.approved:
                 return tmdb_error(41)
@@ -499,7 +720,8 @@ def create_app(state: EmulatorState) -> _Knobs:
         Route("/4/auth/access_token", create_access_token, methods=["POST"]),
         Route("/4/auth/access_token", delete_access_token, methods=["DELETE"]),
     ]
-    return _Knobs(Starlette(routes=routes), state)
+    handlers = {_BodyRefused: refused, ClientDisconnect: client_gone}
+    return _Knobs(Starlette(routes=routes, exception_handlers=handlers), state)
 
 
 class Emulator:
@@ -511,7 +733,13 @@ class Emulator:
     Options: `app_name` is the app the approval page names; `auto_approve` makes
     ``GET /auth/access`` approve at once (for scripts and demos without a browser) instead of
     showing the page; `request_token_lifetime` is how long request tokens live, in seconds
-    (TMDB: 15 minutes).
+    (TMDB: 15 minutes). Every option is checked here: a value the emulator could not serve
+    (a port beyond 65535, a NaN, infinite or negative number of seconds, ...) raises
+    `ConfigurationError` (a ValueError) saying what is allowed.
+
+    It is a test server with no real authentication: keep it on loopback. Bound to another
+    address, `exposure_warning()` says so, and `base_url` is a loopback URL when the address
+    is a wildcard (``0.0.0.0``, ``::``).
     """
 
     def __init__(
@@ -525,16 +753,19 @@ class Emulator:
         auto_approve: bool = False,
         request_token_lifetime: float = REQUEST_TOKEN_LIFETIME,
     ) -> None:
-        _check_lifetime(request_token_lifetime)
+        _check_text("the host", host, 255)
+        _check_read_token(read_token)
+        if rate_limit is not None and not (isinstance(rate_limit, tuple) and len(rate_limit) == 2):
+            raise ConfigurationError("the rate limit must be a (requests, per_seconds) pair, or None")
         self.state = EmulatorState(
             read_token=read_token or f"emulator-read-token-{secrets.token_urlsafe(24)}",
-            app_name=app_name,
-            default_auto_approve=auto_approve,
-            default_request_token_lifetime=request_token_lifetime,
+            app_name=_check_text("the app name", app_name, MAX_APP_NAME_CHARS),
+            default_auto_approve=_check_flag("auto_approve", auto_approve),
+            default_request_token_lifetime=_check_lifetime(request_token_lifetime),
         )
-        self.state.rate_limit = rate_limit
+        self.state.rate_limit = None if rate_limit is None else _check_rate_limit(*rate_limit)
         self.host = host
-        self._port = port
+        self._port = _check_port(port)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
@@ -552,24 +783,22 @@ class Emulator:
 
     def set_rate_limit(self, requests: int | None, per_seconds: float = 1.0) -> None:
         """Answer 429 (code 25, with Retry-After) beyond `requests` per `per_seconds`; None lifts it."""
-        self.state.rate_limit = None if requests is None else (requests, per_seconds)
+        self.state.rate_limit = None if requests is None else _check_rate_limit(requests, per_seconds)
 
     def inject(self, kind: str, count: int = 1, seconds: float = 0.0) -> None:
         """Make the next `count` requests fail: ``unavailable`` (503, code 9), ``bad-gateway`` (a CDN's
         HTML 502 page), ``delay`` (wait `seconds`, then answer), ``drop`` (close the connection mid-response)."""
-        if kind not in FAULTS:
-            raise ValueError(f"unknown fault {kind!r}: choose from {', '.join(FAULTS)}")
+        fault, count = _check_fault(kind, count, seconds)
         with self.state.lock:
-            self.state.faults.extend(Fault(kind, seconds) for _ in range(count))
+            self.state.faults.append(_FaultRun(fault, count))
 
     def set_auto_approve(self, enabled: bool = True) -> None:
         """Make ``GET /auth/access`` approve at once (True) or show the approval page (False)."""
-        self.state.auto_approve = enabled
+        self.state.auto_approve = _check_flag("enabled", enabled)
 
     def set_request_token_lifetime(self, seconds: float) -> None:
         """Request tokens created from now on expire after `seconds` (`reset` restores the constructor's)."""
-        _check_lifetime(seconds)
-        self.state.request_token_lifetime = seconds
+        self.state.request_token_lifetime = _check_lifetime(seconds)
 
     def mint_request_token(self, approved: bool = True, redirect_to: str | None = None) -> str:
         """A new request token, approved or not, without going through HTTP."""
@@ -590,9 +819,9 @@ class Emulator:
     def expire(self, request_token: str) -> None:
         """Make `request_token` expire now: the approval page refuses it, the exchange answers code 33."""
         with self.state.lock:
-            record = self.state.request_token_record(request_token)
+            record, problem = self.state.request_token_problem(request_token)
             if record is None:
-                raise UnanswerableTokenError(NOT_ISSUED_HERE)
+                raise UnanswerableTokenError(problem or NOT_ISSUED_HERE)
             record.expires = min(record.expires, time.time() - 1)
 
     def approval_url(self, request_token: str) -> str:
@@ -622,24 +851,72 @@ class Emulator:
             timeout_graceful_shutdown=2,
         )
 
-    @property
-    def port(self) -> int:
+    def _address(self) -> tuple[str, int]:
         if self._server is None or not self._server.servers:
             raise RuntimeError("the emulator is not running")
-        return int(self._server.servers[0].sockets[0].getsockname()[1])
+        address = self._server.servers[0].sockets[0].getsockname()
+        return str(address[0]), int(address[1])
+
+    @property
+    def port(self) -> int:
+        return self._address()[1]
+
+    def _bound_ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        try:
+            return ipaddress.ip_address(self._address()[0].partition("%")[0])
+        except ValueError:
+            return None
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` of the running emulator."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """``http://host:port`` of the running emulator: a loopback address when it listens on a
+        wildcard address (``0.0.0.0``, ``::``), since clients send plain http only to loopback."""
+        ip = self._bound_ip()
+        host = self.host
+        if ip is not None and ip.is_unspecified:
+            host = "127.0.0.1" if ip.version == 4 else "::1"
+        elif ip is not None and ip.is_loopback:
+            host = str(ip)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
+    def exposure_warning(self) -> str | None:
+        """A warning when the running emulator is reachable beyond this machine's loopback, else None."""
+        ip = self._bound_ip()
+        if ip is not None and ip.is_loopback:
+            return None
+        warning = (
+            f"the emulator listens on {self.host}, beyond loopback: anyone who can reach this machine can "
+            "mint, approve and exchange tokens (it is a test server with no real authentication)"
+        )
+        if ip is None or not ip.is_unspecified:
+            warning += f"; plain http to {self.host} needs allow_insecure_http=True in the client"
+        return warning
+
+    def _listen(self) -> socket.socket:
+        """A socket bound to host:port, so that a bad address or a port in use is an OSError
+        here rather than a failure in the server's thread."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self._port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
     def start(self, timeout: float = 10.0) -> Self:
-        """Serve in a background thread; returns once the socket is listening."""
+        """Serve in a background thread; returns once the socket is listening.
+
+        Raises OSError when it cannot listen on host:port (in use, not an address of this machine)."""
         if self._thread is not None:
             return self
+        sock = self._listen()
         self._server = uvicorn.Server(self._config())
-        self._thread = threading.Thread(target=self._server.run, name="tmdb-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="tmdb-emulator", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -657,8 +934,9 @@ class Emulator:
 
     def serve_forever(self) -> None:
         """Serve in the foreground until Ctrl-C or SIGTERM (uvicorn handles both)."""
+        sock = self._listen()
         self._server = uvicorn.Server(self._config())
-        self._server.run()
+        self._server.run(sockets=[sock])
 
     def __enter__(self) -> Self:
         return self.start()

@@ -3,6 +3,8 @@ and test helpers, and the facade's whole error table against it (sync and async)
 
 from __future__ import annotations
 
+import logging
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from tests.helpers.pages import the_form
 from tmdb_auth import (
     AccessToken,
     AuthenticationError,
+    ConfigurationError,
     InvalidRequestTokenError,
     NetworkError,
     RateLimitError,
@@ -29,6 +32,7 @@ from tmdb_auth import (
     TMDBAuth,
     _retry,
 )
+from tmdb_auth import emulator as emulator_module
 from tmdb_auth.emulator import DEFAULT_APP_NAME, REQUEST_TOKEN_LIFETIME, Emulator, SeenRequest, UnanswerableTokenError
 from tmdb_auth.models import decode_jwt_payload
 
@@ -55,8 +59,15 @@ def documented(request: Any, base_url: str) -> RequestsOpenAPIRequest:
     return RequestsOpenAPIRequest(copy)
 
 
-def post_exchange(emulator: Emulator, body: Any = None, *, token: str | None = None, raw: bytes | None = None) -> Any:
-    headers = {"Authorization": f"Bearer {token or emulator.read_token}", "Content-Type": "application/json"}
+def post_exchange(
+    emulator: Emulator,
+    body: Any = None,
+    *,
+    token: str | None = None,
+    raw: bytes | None = None,
+    content_type: str = "application/json",
+) -> Any:
+    headers = {"Authorization": f"Bearer {token or emulator.read_token}", "Content-Type": content_type}
     kwargs: dict[str, Any] = {"data": raw} if raw is not None else {"json": body}
     return requests.post(f"{emulator.base_url}/4/auth/access_token", headers=headers, timeout=10, **kwargs)
 
@@ -86,21 +97,48 @@ def test_exchange_request_and_response_conform_to_the_spec(tmdb_emulator: Emulat
 
 
 @pytest.mark.parametrize(
-    ("body", "raw", "status", "code"),
+    ("body", "raw", "content_type", "status", "code"),
     [
-        ({"request_token": "unknown"}, None, 401, 33),
-        ({}, None, 400, 47),
-        (None, b"{not json", 400, 47),
-        ({"request_token": 42}, None, 400, 47),
-        (None, b"[" * 100_000, 400, 47),
-        (None, b'{"request_token": "' + b"x" * 20_000 + b'"}', 400, 47),
+        ({"request_token": "unknown"}, None, "application/json", 401, 33),
+        ({}, None, "application/json", 400, 47),
+        (None, b"{not json", "application/json", 400, 47),
+        ({"request_token": 42}, None, "application/json", 400, 47),
+        ([], None, "application/json", 400, 47),
+        ("request_token", None, "application/json", 400, 47),
+        (None, b"[" * 15_000, "application/json", 400, 47),
+        (None, b'{"a":' * 3_000, "application/json", 400, 47),
+        (None, b'{"request_token": "\xff\xfe"}', "application/json", 400, 47),
+        (None, '{"request_token": "unknown"}'.encode("utf-16"), "application/json", 400, 47),
+        (None, b'{"request_token": "' + b"x" * 20_000 + b'"}', "application/json", 413, 47),
+        ({"request_token": "unknown"}, None, "text/plain", 415, 47),
+        ({"request_token": "unknown"}, None, "application/x-www-form-urlencoded", 415, 47),
     ],
-    ids=["unknown-token", "missing-field", "malformed-json", "wrong-type", "too-deep", "too-large"],
+    ids=[
+        "unknown-token",
+        "missing-field",
+        "malformed-json",
+        "wrong-type",
+        "json-array",
+        "json-string",
+        "deep-array",
+        "deep-object",
+        "not-utf8",
+        "utf16",
+        "too-large",
+        "text-plain",
+        "form-type",
+    ],
 )
 def test_error_paths_use_tmdb_error_bodies(
-    tmdb_emulator: Emulator, openapi: OpenAPI, body: Any, raw: bytes | None, status: int, code: int
+    tmdb_emulator: Emulator,
+    openapi: OpenAPI,
+    body: Any,
+    raw: bytes | None,
+    content_type: str,
+    status: int,
+    code: int,
 ) -> None:
-    response = post_exchange(tmdb_emulator, body, raw=raw)
+    response = post_exchange(tmdb_emulator, body, raw=raw, content_type=content_type)
     assert_tmdb_error(response, status, code)
     if code == 33:  # a well-formed request: it conforms to the spec; the 401 is not documented there
         openapi.validate_request(documented(response.request, tmdb_emulator.base_url))
@@ -339,10 +377,9 @@ def test_unusable_tokens_get_a_clear_error_page(tmdb_emulator: Emulator, problem
         (b"request_token=TOKEN&request_token=TOKEN&action=approve", "application/x-www-form-urlencoded"),
         (b"action=approve", "application/x-www-form-urlencoded"),
         (b'{"request_token": "TOKEN", "action": "approve"}', "application/json"),
-        (b"request_token=TOKEN&action=approve&pad=" + b"x" * 20_000, "application/x-www-form-urlencoded"),
         (b"request_token=TOKEN&action=approve&note=\xff", "application/x-www-form-urlencoded"),
     ],
-    ids=["no-action", "unknown-action", "two-actions", "two-tokens", "no-token", "json", "oversized", "not-utf8"],
+    ids=["no-action", "unknown-action", "two-actions", "two-tokens", "no-token", "json", "not-utf8"],
 )
 def test_a_malformed_answer_is_400_and_approves_nothing(
     tmdb_emulator: Emulator, content: bytes, content_type: str
@@ -352,6 +389,14 @@ def test_a_malformed_answer_is_400_and_approves_nothing(
     response = httpx.post(f"{tmdb_emulator.base_url}/auth/access", content=body, headers={"Content-Type": content_type})
     assert response.status_code == 400
     assert "action=approve or action=deny" in response.text
+    assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": token}), 422, 41)
+
+
+def test_an_oversized_answer_is_413_and_approves_nothing(tmdb_emulator: Emulator) -> None:
+    token = tmdb_emulator.mint_request_token(approved=False)
+    form = {"request_token": token, "action": "approve", "pad": "x" * 20_000}
+    response = httpx.post(f"{tmdb_emulator.base_url}/auth/access", data=form)
+    assert response.status_code == 413
     assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": token}), 422, 41)
 
 
@@ -600,3 +645,202 @@ def test_facade_retries_429_after_retry_after(
     assert token.account_id == tmdb_emulator.account_id
     assert len(waits) == 1
     assert 1 <= waits[0] <= 6, "the wait is the emulator's Retry-After"
+
+
+# --- robustness: hostile bodies, option values, bounded state, exposure --------------------------
+
+
+def raw_exchange(emulator: Emulator, head: str, body: bytes = b"") -> socket.socket:
+    """A raw connection that sent `head` (the request line's headers after the Bearer) and `body`."""
+    connection = socket.create_connection(("127.0.0.1", emulator.port), timeout=10)  # a safety net only
+    request = (
+        "POST /4/auth/access_token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {emulator.read_token}\r\n{head}\r\n"
+    )
+    connection.sendall(request.encode() + body)
+    return connection
+
+
+def read_until_closed(connection: socket.socket) -> bytes:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    connection.close()
+    return received
+
+
+def test_a_declared_body_over_the_cap_is_413_before_it_is_sent(tmdb_emulator: Emulator) -> None:
+    """300 MiB announced, nothing sent: the answer comes at once, and the connection is closed."""
+    connection = raw_exchange(tmdb_emulator, f"Content-Length: {300 * 1024 * 1024}\r\n")
+    response = read_until_closed(connection)  # the old emulator waited for the body: a timeout here
+    assert response.startswith(b"HTTP/1.1 413 ")
+    assert b'"status_code":47' in response
+
+
+def test_a_chunked_body_over_the_cap_is_413_without_reading_it_all(tmdb_emulator: Emulator) -> None:
+    """A chunked body of unknown length: refused once past the cap, though it never ended."""
+    chunk = b"2000\r\n" + b"x" * 0x2000 + b"\r\n"  # 8 KiB per chunk, and no terminating chunk
+    connection = raw_exchange(tmdb_emulator, "Transfer-Encoding: chunked\r\n", chunk * 3)
+    response = read_until_closed(connection)
+    assert response.startswith(b"HTTP/1.1 413 ")
+    assert b"connection: close" in response.lower()
+
+
+def test_a_client_gone_mid_body_is_no_server_error() -> None:
+    errors: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = errors.append  # type: ignore[method-assign]
+    logging.getLogger("uvicorn.error").addHandler(handler)
+    try:
+        with Emulator() as emulator:  # its own: the shared one may still answer an earlier test's request
+            raw_exchange(emulator, "Content-Length: 100\r\n", b'{"request_token": ').close()
+            deadline = time.monotonic() + 10  # a safety net: the emulator notices at once
+            while not emulator.requests and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen = emulator.requests
+    finally:
+        logging.getLogger("uvicorn.error").removeHandler(handler)
+    assert seen == [SeenRequest("POST", "/4/auth/access_token", 400)], "not a 500"
+    assert errors == [], "no 'Exception in ASGI application' traceback"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"port": 99999}, "port must be a whole number from 0 to 65535"),
+        ({"port": -1}, "port must be"),
+        ({"request_token_lifetime": float("inf")}, "lifetime must be a positive number of seconds"),
+        ({"request_token_lifetime": float("nan")}, "lifetime must be a positive"),
+        ({"request_token_lifetime": -1}, "lifetime must be a positive"),
+        ({"request_token_lifetime": 10**400}, "lifetime must be a positive"),
+        ({"rate_limit": (1, float("nan"))}, "window must be a positive number of seconds"),
+        ({"rate_limit": (1, float("inf"))}, "window must be"),
+        ({"rate_limit": (0, 1.0)}, "request count must be a whole number of 1 or more"),
+        ({"app_name": ""}, "app name must be a non-empty string"),
+        ({"auto_approve": "yes"}, "auto_approve must be True or False"),
+        ({"read_token": "READ TOKEN with spaces-must-not-leak"}, "visible ASCII"),
+    ],
+    ids=lambda value: str(value)[:40] if isinstance(value, dict) else "",
+)
+def test_option_values_are_checked_at_construction(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message) as caught:
+        Emulator(**options)
+    assert isinstance(caught.value, ValueError)
+    assert "must-not-leak" not in str(caught.value), "the read token is never shown"
+
+
+@pytest.mark.parametrize(
+    ("knob", "message"),
+    [
+        (lambda emulator: emulator.set_rate_limit(1, float("nan")), "window must be"),
+        (lambda emulator: emulator.set_rate_limit(1, float("inf")), "window must be"),
+        (lambda emulator: emulator.set_request_token_lifetime(float("inf")), "lifetime must be"),
+        (lambda emulator: emulator.inject("delay", seconds=float("nan")), "delay must be"),
+        (lambda emulator: emulator.inject("delay", seconds=-1), "delay must be"),
+        (lambda emulator: emulator.inject("unavailable", 0), "count must be"),
+    ],
+    ids=["rate-nan", "rate-inf", "lifetime-inf", "delay-nan", "delay-negative", "count-zero"],
+)
+def test_knob_values_are_checked_when_set(tmdb_emulator: Emulator, knob: Any, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        knob(tmdb_emulator)
+    response = post_exchange(tmdb_emulator, {"request_token": "x"})
+    assert_tmdb_error(response, 401, 33)  # the emulator still answers: no 500 at request time
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--port", "99999"], "port must be a whole number from 0 to 65535"),
+        (["--rate-limit", "1/nan"], "window must be a positive number of seconds"),
+        (["--fault", "delay=inf"], "delay must be 0 or a positive number of seconds"),
+        (["--port", "IN-USE"], "cannot listen on 127.0.0.1 port"),
+    ],
+    ids=["port-99999", "rate-limit-nan", "delay-inf", "port-in-use"],
+)
+def test_the_emulator_command_refuses_bad_options_in_one_line(arguments: list[str], message: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        arguments = [str(taken.getsockname()[1]) if value == "IN-USE" else value for value in arguments]
+        command = [sys.executable, "-m", "tmdb_auth.cli", "emulator", *arguments]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)  # a safety net only
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("tmdb-auth: error: ")
+    assert message in line
+
+
+class FakeTime:
+    """Stands in for the emulator module's `time`: the clock moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = time.time() - 3600  # in the past, so that PyJWT's own clock accepts every `nbf`
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_expired_request_tokens_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeTime()
+    monkeypatch.setattr(emulator_module, "time", clock)
+    emulator = Emulator(request_token_lifetime=60)
+    tokens = [emulator.mint_request_token(approved=False) for _ in range(2_000)]
+    assert len(emulator.state.request_tokens) == 2_000
+    clock.now += 61
+    fresh = emulator.mint_request_token(approved=False)
+    assert len(emulator.state.request_tokens) == 1, "the 2,000 expired ones are gone"
+    with pytest.raises(UnanswerableTokenError, match="it has expired"):
+        emulator.approve(tokens[0])  # a forgotten token still answers as an expired one
+    emulator.approve(fresh)
+
+
+def test_the_token_stores_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(emulator_module, "MAX_REQUEST_TOKENS_KEPT", 5)
+    monkeypatch.setattr(emulator_module, "MAX_ACCESS_TOKENS_KEPT", 5)
+    emulator = Emulator()
+    tokens = [emulator.mint_request_token(approved=False) for _ in range(12)]
+    assert len(emulator.state.request_tokens) == 5
+    emulator.approve(tokens[-1])
+    with pytest.raises(UnanswerableTokenError, match="it has expired"):
+        emulator.approve(tokens[0])
+    access_tokens = [emulator.state.new_access_token(f"jti-{n}") for n in range(12)]
+    assert len(emulator.state.access_tokens) == 5
+    assert set(access_tokens[-5:]) == set(emulator.state.access_tokens)
+    assert access_tokens[-1] not in repr(emulator.state.access_tokens)
+
+
+def test_the_default_emulator_is_loopback_only(tmdb_emulator: Emulator) -> None:
+    assert tmdb_emulator.exposure_warning() is None
+    assert tmdb_emulator.base_url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.slow
+def test_the_emulator_on_all_interfaces_warns_and_prints_a_url_the_client_accepts() -> None:
+    """Listening on every interface for a moment (nothing is sent but to 127.0.0.1)."""
+    every_interface = "0.0.0.0"  # noqa: S104 - the case under test
+    command = [sys.executable, "-m", "tmdb_auth.cli", "emulator", "--host", every_interface, "--port", "0"]
+    process = subprocess.Popen(
+        [*command, "--read-token", "cli-read-token"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        base_url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        warning = process.stderr.readline()  # written before the first line on stdout
+        assert warning.startswith("tmdb-auth: warning: the emulator listens on 0.0.0.0, beyond loopback")
+        headers = {"Authorization": "Bearer cli-read-token"}
+        token = httpx.post(f"{base_url}/4/auth/request_token", headers=headers).json()["request_token"]
+        auth = TMDBAuth("cli-read-token", base_url=base_url)  # it refused the old http://0.0.0.0:PORT
+        with auth, pytest.raises(RequestTokenNotApprovedError):
+            auth.create_access_token(token)
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+    assert process.returncode == 0
