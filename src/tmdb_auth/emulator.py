@@ -895,9 +895,13 @@ class Emulator:
 
     def _listen(self) -> socket.socket:
         """A socket bound to host:port, so that a bad address or a port in use is an OSError
-        here rather than a failure in the server's thread."""
+        here rather than a failure in the server's thread.
+
+        IPPROTO_TCP is explicit: asyncio sets TCP_NODELAY only on connections accepted from a
+        socket whose ``proto`` says TCP, and without it every keep-alive answer after the first
+        waits ~40 ms for the client's delayed ACK (Nagle's algorithm)."""
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self._port))
