@@ -6,6 +6,7 @@ files, which import nothing from each other.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -59,6 +60,18 @@ def run_script(root: Path, script: str, *args: str) -> subprocess.CompletedProce
         check=False,
         timeout=120,
     )
+
+
+def copy_repo(copy: Path) -> Path:
+    """Copy the parts of this repository that regeneration reads and writes (REPO_PARTS) to `copy`."""
+    copy.mkdir(parents=True, exist_ok=True)
+    for part in REPO_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__", ".*_cache"))
+        else:
+            shutil.copy2(source, copy / part)
+    return copy
 
 
 def tree_bytes(path: Path) -> dict[str, bytes]:

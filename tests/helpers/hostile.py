@@ -25,10 +25,10 @@ import struct
 import threading
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Self
 
+from tests.helpers import loopback
 from tests.helpers.tokens import make_jwt
 
 MIB: Final = 1 << 20
@@ -75,18 +75,8 @@ def describe(mode: str) -> str:
     return MODES[mode]
 
 
-@dataclass(frozen=True)
-class Received:
-    """One request as the server read it. Header names are lower-cased."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON (raises if it is not)."""
-        return json.loads(self.body)
+class Received(loopback.Received):
+    """One request as the server read it (header names lower-cased), with what an echo quotes."""
 
     def body_strings(self) -> list[str]:
         """The string values of a JSON object body (request_token, access_token...), else []."""

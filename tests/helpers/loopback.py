@@ -8,6 +8,7 @@ connections.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -119,3 +120,21 @@ class LoopbackServer:
             self._httpd.shutdown()
             self._httpd.server_close()
             thread.join(timeout=5)
+
+
+@contextmanager
+def hanging_connect() -> Iterator[str]:
+    """A base URL whose TCP connect never completes: a listener with a full accept queue (SYNs dropped)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            for filler in fillers:
+                filler.close()

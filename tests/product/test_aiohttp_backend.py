@@ -32,7 +32,7 @@ from yarl import URL
 
 from tests.helpers.clock import FakeClock
 from tests.helpers.leaks import assert_no_secret_in_error
-from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.loopback import LoopbackServer, Reply, hanging_connect
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     ACCOUNT_ID,
@@ -282,23 +282,11 @@ def test_a_trickling_server_hits_the_attempt_deadline(fake_clock: FakeClock) -> 
 
 
 def test_connect_timeout_fires_and_is_retried(fake_clock: FakeClock) -> None:
-    # A listener with a full accept queue: the kernel drops further SYNs, so connect() hangs.
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]
-        for filler in fillers:
-            filler.setblocking(False)
-            filler.connect_ex(("127.0.0.1", port))
-        try:
-            started = time.monotonic()
-            with pytest.raises(RequestTimeoutError) as caught:
-                run(f"http://127.0.0.1:{port}", fake_clock, timeout=0.2, max_retries=1)
-            elapsed = time.monotonic() - started
-        finally:
-            for filler in fillers:
-                filler.close()
+    with hanging_connect() as url:
+        started = time.monotonic()
+        with pytest.raises(RequestTimeoutError) as caught:
+            run(url, fake_clock, timeout=0.2, max_retries=1)
+        elapsed = time.monotonic() - started
     assert caught.value.request_sent is False
     assert fake_clock != [], "a timeout before sending is retried"
     assert elapsed < 2.0

@@ -16,23 +16,18 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import socket
-import threading
-import time
-import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import httpcore
 import httpx
 import pytest
 
+from tests.helpers.bounded import Outcome, run_bounded
 from tests.helpers.clock import FakeClock
 from tests.helpers.hostile import HostileServer, gzip_bomb
 from tests.helpers.leaks import assert_no_secret_in_error
-from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.loopback import LoopbackServer, Reply, hanging_connect
 from tests.helpers.tokens import ACCESS_TOKEN, READ_TOKEN, REQUEST_TOKEN, request_token_success
 from tmdb_auth import (
     AsyncTMDBAuth,
@@ -55,15 +50,6 @@ LONG = httpx.Timeout(3.0)
 SAFETY = 5
 """Elapsed-time checks allow this many times the bound (a loaded 2-core CI machine)."""
 MEMORY_CEILING = 16 * 1024 * 1024
-
-
-@dataclass
-class Outcome:
-    result: Any = None
-    error: BaseException | None = None
-    finished: bool = False
-    elapsed: float = 0.0
-    peak: int = 0
 
 
 def client(flavour: str, **options: Any) -> TMDBAuth | AsyncTMDBAuth:
@@ -93,32 +79,8 @@ def call(flavour: str, operation: str, clock: FakeClock | None = None, **options
 
 
 def bounded(work: Callable[[], Any], bound: float, *, trace_memory: bool = False) -> Outcome:
-    """Run `work` in a daemon thread; stop waiting for it after `bound` seconds."""
-    outcome = Outcome()
-
-    def run() -> None:
-        try:
-            outcome.result = work()
-        except BaseException as error:  # everything: the test says what escaped
-            outcome.error = error
-        finally:
-            outcome.finished = True
-
-    if trace_memory:
-        tracemalloc.start()
-        tracemalloc.reset_peak()
-    try:
-        baseline = tracemalloc.get_traced_memory()[0] if trace_memory else 0
-        started = time.monotonic()
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        worker.join(bound)
-        outcome.elapsed = time.monotonic() - started
-        if trace_memory:
-            outcome.peak = tracemalloc.get_traced_memory()[1] - baseline
-    finally:
-        if trace_memory:
-            tracemalloc.stop()
+    """Run `work` with `run_bounded`; the test fails if it is still running after `bound` seconds."""
+    outcome = run_bounded(work, bound, trace_memory=trace_memory)
     assert outcome.finished, f"still running after {outcome.elapsed:.1f} s (bound {bound:g} s)"
     return outcome
 
@@ -158,24 +120,6 @@ def test_timeout_alone_bounds_an_attempt(flavour: str) -> None:
             SAFETY * ATTEMPT,
         )
     assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
-
-
-@contextmanager
-def hanging_connect() -> Iterator[str]:
-    """A base URL whose TCP connect never completes: a listener with a full accept queue (SYNs dropped)."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]
-        for filler in fillers:
-            filler.setblocking(False)
-            filler.connect_ex(("127.0.0.1", port))
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            for filler in fillers:
-                filler.close()
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

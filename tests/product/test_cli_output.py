@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -328,7 +329,9 @@ def gated() -> Iterator[GatedServer]:
         yield server
 
 
-def test_a_reader_vanishing_during_the_exchange_is_exit_11_not_an_internal_error(gated: GatedServer) -> None:
+@contextmanager
+def exchanging(gated: GatedServer) -> Iterator[subprocess.Popen[str]]:
+    """`tmdb-auth access-token` against `gated`, stdout and stderr piped; killed if still running at exit."""
     process = subprocess.Popen(
         [*TMDB_AUTH, "access-token", REQUEST_TOKEN],
         env=server_env(gated),
@@ -337,15 +340,20 @@ def test_a_reader_vanishing_during_the_exchange_is_exit_11_not_an_internal_error
         text=True,
     )
     try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_reader_vanishing_during_the_exchange_is_exit_11_not_an_internal_error(gated: GatedServer) -> None:
+    with exchanging(gated) as process:
         assert gated.arrived.wait(30), "the exchange never reached the server"
         assert process.stdout is not None
         process.stdout.close()  # the reader goes away after the check, while the token is being spent
         gated.release.set()
         _, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     result = subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
     line = assert_one_error_line(result, cli.EXIT_RESULT_LOST)
     assert "broken pipe" in line
@@ -354,21 +362,10 @@ def test_a_reader_vanishing_during_the_exchange_is_exit_11_not_an_internal_error
 
 
 def test_ctrl_c_during_the_exchange_says_the_token_may_be_consumed(gated: GatedServer) -> None:
-    process = subprocess.Popen(
-        [*TMDB_AUTH, "access-token", REQUEST_TOKEN],
-        env=server_env(gated),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with exchanging(gated) as process:
         assert gated.arrived.wait(30), "the exchange never reached the server"
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     line = assert_one_error_line(result, cli.EXIT_INTERRUPTED)
     assert result.stdout == ""

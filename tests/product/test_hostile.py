@@ -18,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import threading
 import time
-import tracemalloc
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.bounded import Outcome, run_bounded
 from tests.helpers.clock import FakeClock
 from tests.helpers.hostile import (
     BOMB_INFLATED_BYTES,
@@ -102,15 +101,6 @@ def hostile() -> Iterator[HostileServer]:
         yield server
 
 
-@dataclass
-class Outcome:
-    result: Any = None
-    error: BaseException | None = None
-    finished: bool = False
-    elapsed: float = 0.0
-    peak: int = 0
-
-
 def _arguments(operation: str, case: Case) -> tuple[str, ...]:
     if operation == "create_access_token":
         return (case.request_token,)
@@ -138,32 +128,12 @@ def _call(flavour: str, operation: str, base_url: str, case: Case, clock: FakeCl
     return asyncio.run(run())
 
 
-def run_bounded(flavour: str, operation: str, base_url: str, case: Case, bound: float) -> Outcome:
-    """Run one call in a daemon thread, measuring its peak memory; give up on it after `bound` seconds."""
-    outcome = Outcome()
+def call_bounded(flavour: str, operation: str, base_url: str, case: Case, bound: float) -> Outcome:
+    """One call in a daemon thread, its peak memory traced; given up on after `bound` seconds."""
     clock = FakeClock()
-
-    def work() -> None:
-        try:
-            outcome.result = _call(flavour, operation, base_url, case, clock)
-        except BaseException as error:  # everything, so the test can say what escaped
-            outcome.error = error
-        finally:
-            outcome.finished = True
-
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        baseline, _ = tracemalloc.get_traced_memory()
-        started = time.monotonic()
-        worker = threading.Thread(target=work, name=f"hostile-call-{operation}", daemon=True)
-        worker.start()
-        worker.join(bound)
-        outcome.elapsed = time.monotonic() - started
-        outcome.peak = tracemalloc.get_traced_memory()[1] - baseline
-    finally:
-        tracemalloc.stop()
-    return outcome
+    return run_bounded(
+        lambda: _call(flavour, operation, base_url, case, clock), bound, trace_memory=True, name=operation
+    )
 
 
 def problems_of(
@@ -240,7 +210,7 @@ def test_every_call_ends_typed_bounded_flat_and_secret_free(
         hostile.error_status = case.error_status
         before, logged = len(hostile.received), len(caplog.records)
         bound = ATTEMPT_TIMEOUT * (case.max_retries + 1) + MARGIN
-        outcome = run_bounded(flavour, operation, hostile.url_for(mode), case, bound)
+        outcome = call_bounded(flavour, operation, hostile.url_for(mode), case, bound)
         problems = problems_of(outcome, operation, mode, case, bound, caplog.records[logged:])
         assert not problems, f"{flavour} {operation} against {mode!r}: " + "; ".join(problems)
         # The secrets really reached the server, so their absence above means something.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, REPO_PARTS, ROOT
+from tests.helpers import FIXTURES, copy_repo
 
 BASELINE = FIXTURES / "baseline"
 
@@ -15,15 +15,7 @@ BASELINE = FIXTURES / "baseline"
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of the parts of this repository that regeneration reads and writes."""
-    copy = tmp_path / "repo"
-    copy.mkdir()
-    for part in REPO_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__", ".*_cache"))
-        else:
-            shutil.copy2(source, copy / part)
-    return copy
+    return copy_repo(tmp_path / "repo")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -20,7 +19,7 @@ import pytest
 import yaml
 
 from scripts.generate import pinned_versions
-from tests.helpers import REPO_PARTS, ROOT, run_script
+from tests.helpers import ROOT, copy_repo, run_script
 
 TEMPLATES = sorted((ROOT / "openapi" / "templates").glob("*.jinja"))
 HEADER = re.compile(r"^\{#- tmdb-v4-auth override of openapi-python-client (?P<version>\S+)'s (?P<name>\S+)\. Why:")
@@ -82,13 +81,7 @@ PROBE_OPERATION = {
 @pytest.fixture(scope="module")
 def probe_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Generate the live spec plus PROBE_OPERATION in a repository copy and run repr_probe.py against it."""
-    copy = tmp_path_factory.mktemp("probe") / "repo"
-    for part in REPO_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__", ".*_cache"))
-        else:
-            shutil.copy2(source, copy / part)
+    copy = copy_repo(tmp_path_factory.mktemp("probe") / "repo")
     spec_path = copy / "openapi" / "tmdb-v4.yaml"
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     spec["paths"]["/4/probe"] = PROBE_OPERATION
