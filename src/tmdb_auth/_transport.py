@@ -19,7 +19,6 @@ from ._deadline import (
     attempt_deadline,
     clamp_pool_timeout,
     expired_attempt_timeout,
-    hold_to_deadline,
 )
 from ._gate import GatedTransport
 from ._settings import USER_AGENT, Settings
@@ -318,12 +317,14 @@ def _keep_no_response_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
 def _hold_own_transports_to_deadline(client: httpx.Client | httpx.AsyncClient) -> None:
     """Bound every attempt as a whole on the httpx transports the client built (not a caller's).
 
-    httpx's timeouts are per socket operation; `_deadline.hold_to_deadline` makes the pool
+    httpx's timeouts are per socket operation; `_deadline_backends.hold_to_deadline` makes the pool
     behind httpx's default transport and behind the proxy transports httpx made (``proxy``,
     the environment) connect, read and write within the time left in the attempt. A
     caller's ``transport`` or ``mounts`` (wrapped as borrowed) keep their own behaviour; for
     them the attempt's deadline is checked per body chunk only.
     """
+    from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the transports did
+
     for transport in (client._transport, *client._mounts.values()):
         if isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
             hold_to_deadline(transport)
@@ -373,6 +374,7 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
     assert limits.max_connections is not None
     keepalive = limits.max_connections if limits.max_keepalive_connections is None else limits.max_keepalive_connections
     keepalive = min(keepalive, limits.max_connections)
+    from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the lanes does
 
     def pool(keep_alive: bool) -> httpx.AsyncBaseTransport:
         lane = httpx.AsyncHTTPTransport(

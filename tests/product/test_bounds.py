@@ -38,7 +38,7 @@ from tmdb_auth import (
     ServiceUnavailableError,
     TMDBAuth,
 )
-from tmdb_auth._deadline import AsyncDeadlineBackend, DeadlineBackend, hold_to_deadline
+from tmdb_auth._deadline_backends import AsyncDeadlineBackend, DeadlineBackend, hold_to_deadline
 from tmdb_auth._gate import GatedTransport
 from tmdb_auth._retry import INITIAL_BACKOFF, JITTER, MAX_BACKOFF
 

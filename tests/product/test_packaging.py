@@ -60,3 +60,11 @@ def test_installed_wheel_imports_the_generated_client(wheel: Path, tmp_path: Pat
     env = {**os.environ, "PYTHONPATH": str(target)}
     result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == str(target / "tmdb_v4_client" / "__init__.py")
+
+
+def test_import_tmdb_auth_defers_httpcore_like_httpx_does() -> None:
+    """httpx imports httpcore only when a transport is built; importing it up front (as the
+    deadline backends would) costs ``import tmdb_auth`` ~60 ms (make bench's import ratio)."""
+    code = "import sys, tmdb_auth; print(sorted(m for m in ('httpcore', 'aiohttp', 'uvicorn') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
