@@ -1,4 +1,4 @@
-"""Hostile servers against every facade operation, sync and async (issue 12).
+"""Hostile servers against every facade operation: sync, async and the aiohttp backend (issue 12).
 
 Whatever the server does (tests/helpers/hostile.py: drip, endless 1xx, header trickle,
 stall, 1 GiB or endless bodies, a gzip bomb, deep JSON, echoed secrets, RST, HTML,
@@ -122,7 +122,8 @@ def _call(flavour: str, operation: str, base_url: str, case: Case, clock: FakeCl
             return getattr(auth, operation)(*args)
 
     async def run() -> Any:
-        async with AsyncTMDBAuth(case.read_token, sleep=clock.async_sleep, **options) as auth:
+        backend = "aiohttp" if flavour == "aiohttp" else "httpx"
+        async with AsyncTMDBAuth(case.read_token, sleep=clock.async_sleep, http_backend=backend, **options) as auth:
             return await getattr(auth, operation)(*args)
 
     return asyncio.run(run())
@@ -181,7 +182,7 @@ _NASTY = Case(
 )
 
 
-@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("flavour", ["sync", "async", "aiohttp"])
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize("mode", list(MODES))
 def test_every_call_ends_typed_bounded_flat_and_secret_free(
