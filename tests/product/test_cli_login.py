@@ -528,3 +528,10 @@ def test_the_keyring_holds_the_token_when_one_works(
         assert not (config_dir / "credentials.json").exists()
     finally:
         keyring.set_keyring(previous)
+
+
+def test_the_cli_poll_interval_default_is_the_librarys() -> None:
+    """cli keeps its own copy so that --help need not import tmdb_auth.login; they must agree."""
+    from tmdb_auth import cli, login
+
+    assert cli.DEFAULT_POLL_INTERVAL == login.DEFAULT_POLL_INTERVAL
