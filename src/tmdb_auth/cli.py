@@ -421,7 +421,7 @@ def _logout_stored(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     except TMDBError as error:
-        _say(f"tmdb-auth: error: {error}")
+        say(f"tmdb-auth: error: {_one_line(str(error))}")
         _say(
             "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
             "to forget it without revoking it."
