@@ -333,7 +333,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     try:
         previous = store.load()
     except CredentialStoreError as error:
-        _say(f"tmdb-auth: the stored login cannot be used ({error}); logging in replaces it.")
+        say(f"tmdb-auth: the stored login cannot be used ({_one_line(str(error))}); logging in replaces it.")
         previous = None
     if previous is not None:
         _say(

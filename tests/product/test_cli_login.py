@@ -312,6 +312,22 @@ def test_login_over_a_corrupt_file_replaces_it(
     assert stored_token(config_dir) in tmdb_emulator.state.access_tokens
 
 
+def test_the_warning_about_an_unusable_stored_login_is_one_line(
+    tmdb_emulator: Emulator, env: dict[str, str], tmp_path: Path, logins: list[Login]
+) -> None:
+    """The warning quotes the credentials file's path; a newline in that path cannot start a second line."""
+    config_dir = tmp_path / "config\ntmdb-auth: forged line"
+    config_dir.mkdir(mode=0o700)
+    (config_dir / "credentials.json").write_text("{broken")
+    result = log_in(logins, {**env, "TMDB_AUTH_CONFIG_DIR": str(config_dir)}, tmdb_emulator)
+    warnings = [line for line in result.stderr.splitlines() if "cannot be used" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("tmdb-auth: the stored login cannot be used (")
+    assert "config tmdb-auth: forged line" in warnings[0]
+    assert warnings[0].endswith("logging in replaces it.")
+    assert not any(line.startswith("tmdb-auth: forged line") for line in result.stderr.splitlines())
+
+
 def test_login_refuses_an_unsafe_config_dir_before_asking_anything(
     tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path
 ) -> None:
