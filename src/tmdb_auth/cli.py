@@ -274,10 +274,6 @@ def _report_done(text: str, done: str) -> None:
 
 
 # --- the terminal login: login, status, token, logout without ACCESS_TOKEN -----------------------
-def _say(message: str) -> None:
-    say(message)
-
-
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(max(0, round(seconds)), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
@@ -306,22 +302,22 @@ class _LoginReporter:
         from .login import ApprovalURLReady, CallbackReceived, NotApprovedYet, PollFailed, Waiting
 
         if isinstance(event, ApprovalURLReady):
-            _say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
-            _say(f"  {event.approval_url}")
+            say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
+            say(f"  {event.approval_url}")
             where = "Opening it in your browser; you can also open it" if event.browser else "Open it"
-            _say(f"{where} in any browser, on this or another device.")
+            say(f"{where} in any browser, on this or another device.")
         elif isinstance(event, Waiting):
             self._minutes_left = int(event.seconds_left // 60)
-            _say("Waiting for your approval (Ctrl-C to cancel)...")
+            say("Waiting for your approval (Ctrl-C to cancel)...")
         elif isinstance(event, NotApprovedYet | PollFailed):
             minutes = int(event.seconds_left // 60)
             if isinstance(event, PollFailed):
-                _say(f"TMDB did not answer ({type(event.error).__name__}); still waiting.")
+                say(f"TMDB did not answer ({type(event.error).__name__}); still waiting.")
             elif self._minutes_left is not None and minutes < self._minutes_left:
-                _say(f"Still waiting: {_duration(event.seconds_left)} left.")
+                say(f"Still waiting: {_duration(event.seconds_left)} left.")
             self._minutes_left = minutes
         elif isinstance(event, CallbackReceived):
-            _say("The browser came back: " + ("access denied." if event.denied else "approved."))
+            say("The browser came back: " + ("access denied." if event.denied else "approved."))
 
 
 def cmd_login(args: argparse.Namespace) -> int:
@@ -336,7 +332,7 @@ def cmd_login(args: argparse.Namespace) -> int:
         say(f"tmdb-auth: the stored login cannot be used ({_one_line(str(error))}); logging in replaces it.")
         previous = None
     if previous is not None:
-        _say(
+        say(
             f"Already logged in as account {previous.account_id}; logging in again replaces that login "
             "(its token stays valid: `tmdb-auth logout` first would revoke it)."
         )
@@ -422,7 +418,7 @@ def _logout_stored(args: argparse.Namespace) -> int:
         return EXIT_OK
     except TMDBError as error:
         say(f"tmdb-auth: error: {_one_line(str(error))}")
-        _say(
+        say(
             "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
             "to forget it without revoking it."
         )
