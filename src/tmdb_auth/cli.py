@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
+from ._core import one_line
 from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
 from .errors import (
@@ -329,7 +330,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     try:
         previous = store.load()
     except CredentialStoreError as error:
-        say(f"tmdb-auth: the stored login cannot be used ({_one_line(str(error))}); logging in replaces it.")
+        say(f"tmdb-auth: the stored login cannot be used ({one_line(str(error))}); logging in replaces it.")
         previous = None
     if previous is not None:
         say(
@@ -417,7 +418,7 @@ def _logout_stored(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     except TMDBError as error:
-        say(f"tmdb-auth: error: {_one_line(str(error))}")
+        say(f"tmdb-auth: error: {one_line(str(error))}")
         say(
             "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
             "to forget it without revoking it."
@@ -637,11 +638,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(text: str) -> str:
-    """An error message as one line: a path or a server's text cannot start a second one."""
-    return "".join(char if char.isprintable() else " " for char in text)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tmdb-auth`` console script; returns the exit code."""
     try:
@@ -656,13 +652,13 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except Interrupted as error:
-        say(f"tmdb-auth: {_one_line(str(error))}")
+        say(f"tmdb-auth: {one_line(str(error))}")
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         say("tmdb-auth: interrupted")
         return EXIT_INTERRUPTED
     except (TMDBError, UsageError, NotLoggedInError, OutputError, ResultLostError) as error:
-        say(f"tmdb-auth: error: {_one_line(str(error))}")
+        say(f"tmdb-auth: error: {one_line(str(error))}")
         return exit_code_for(error)
     except Exception as error:  # no traceback for users; the type says what to report
         say(f"tmdb-auth: internal error ({type(error).__name__}); please report it")
