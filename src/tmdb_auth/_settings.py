@@ -141,12 +141,18 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return httpx.Timeout(positive_seconds("timeout", timeout))
 
 
-def positive_seconds(name: str, value: object) -> float:
-    """`value` as float seconds, if it is a number above 0 and at most `MAX_SECONDS` (finite, not NaN)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_SECONDS:
-        raise ConfigurationError(
-            f"{name} must be a positive number of seconds, at most {MAX_SECONDS:g} (a day), not {value!r}"
-        )
+def positive_seconds(name: str, value: object, *, zero_ok: bool = False, maximum: float = MAX_SECONDS) -> float:
+    """`value` as float seconds, if it is a number above 0 (or 0, with `zero_ok`) and at most `maximum`
+    (so finite, not NaN); else ConfigurationError saying what is allowed and what was given."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (value >= 0 if zero_ok else value > 0)
+        or not value <= maximum  # also False for NaN
+    ):
+        allowed = "0 or a positive number" if zero_ok else "a positive number"
+        most = f"{maximum:g} (a day)" if maximum == MAX_SECONDS else f"{maximum:g}"
+        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {most}, not {repr(value)[:40]}")
     return float(value)
 
 
@@ -167,14 +173,7 @@ def resolve_settings(
     env = os.environ if environ is None else environ
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
         raise ConfigurationError(f"max_retries must be an int from 0 to 10, not {max_retries!r}")
-    if (
-        isinstance(max_retry_after, bool)
-        or not isinstance(max_retry_after, int | float)
-        or not 0 <= max_retry_after <= MAX_SECONDS
-    ):
-        raise ConfigurationError(
-            f"max_retry_after must be a number of seconds from 0 to {MAX_SECONDS:g} (a day), not {max_retry_after!r}"
-        )
+    retry_after_cap = positive_seconds("max_retry_after", max_retry_after, zero_ok=True)
     if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1024:
         raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {max_response_bytes!r}")
     resolved_timeout = resolve_timeout(timeout)
@@ -191,5 +190,5 @@ def resolve_settings(
         attempt_timeout=attempt,
         max_response_bytes=max_response_bytes,
         max_retries=max_retries,
-        max_retry_after=float(max_retry_after),
+        max_retry_after=retry_after_cap,
     )

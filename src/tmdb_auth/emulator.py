@@ -40,7 +40,6 @@ import heapq
 import ipaddress
 import json
 import logging
-import math
 import secrets
 import socket
 import threading
@@ -63,6 +62,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import _core
 from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
+from ._settings import positive_seconds
 from .errors import ConfigurationError
 
 REQUEST_TOKEN_LIFETIME = 15 * 60
@@ -384,18 +384,6 @@ def _shown(value: object) -> str:
     return repr(value)[:40]
 
 
-def _check_seconds(name: str, value: object, *, maximum: float, zero_ok: bool = False) -> float:
-    """`value` as a finite number of seconds in range, or ConfigurationError saying what is allowed."""
-    try:
-        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
-    except OverflowError:  # an int beyond any float
-        number = math.nan
-    if not (math.isfinite(number) and (number >= 0 if zero_ok else number > 0) and number <= maximum):
-        allowed = "0 or a positive number" if zero_ok else "a positive number"
-        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {maximum:g}, not {_shown(value)}")
-    return float(number)
-
-
 def _check_count(name: str, value: object, *, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (maximum and value > maximum):
         most = f" and at most {maximum:,}" if maximum else ""
@@ -404,18 +392,18 @@ def _check_count(name: str, value: object, *, maximum: int | None = None) -> int
 
 
 def _check_lifetime(seconds: object) -> float:
-    return _check_seconds("the request token lifetime", seconds, maximum=MAX_REQUEST_TOKEN_LIFETIME)
+    return positive_seconds("the request token lifetime", seconds, maximum=MAX_REQUEST_TOKEN_LIFETIME)
 
 
 def _check_rate_limit(requests: object, per_seconds: object) -> tuple[int, float]:
     count = _check_count("the rate limit's request count", requests, maximum=MAX_RATE_LIMIT_REQUESTS)
-    return count, _check_seconds("the rate limit's window", per_seconds, maximum=MAX_RATE_LIMIT_WINDOW)
+    return count, positive_seconds("the rate limit's window", per_seconds, maximum=MAX_RATE_LIMIT_WINDOW)
 
 
 def _check_fault(kind: object, count: object, seconds: object) -> tuple[Fault, int]:
     if kind not in FAULTS:
         raise ConfigurationError(f"unknown fault {_shown(kind)}: choose from {', '.join(FAULTS)}")
-    delay = _check_seconds("a fault's delay", seconds, maximum=MAX_FAULT_DELAY, zero_ok=True)
+    delay = positive_seconds("a fault's delay", seconds, maximum=MAX_FAULT_DELAY, zero_ok=True)
     return Fault(str(kind), delay), _check_count("a fault's count", count)
 
 
