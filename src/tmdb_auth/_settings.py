@@ -127,18 +127,20 @@ def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]
     return token
 
 
-def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
-    """`timeout` as an ``httpx.Timeout`` whose four parts are each positive, finite seconds."""
-    if isinstance(timeout, httpx.Timeout):
-        parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
-        for name, value in parts.items():
-            if value is None:
-                raise ConfigurationError(
-                    f"timeout.{name} must be set: a None part means waiting forever (pass seconds, e.g. 10)"
-                )
-            positive_seconds(f"timeout.{name}", value)
-        return timeout
-    return httpx.Timeout(positive_seconds("timeout", timeout))
+def resolve_timeout(timeout: float | httpx.Timeout) -> tuple[httpx.Timeout, float]:
+    """`timeout` as an ``httpx.Timeout`` whose four parts are each positive, finite seconds; and its longest part."""
+    if not isinstance(timeout, httpx.Timeout):
+        seconds = positive_seconds("timeout", timeout)
+        return httpx.Timeout(seconds), seconds
+    parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
+    checked = []
+    for name, value in parts.items():
+        if value is None:
+            raise ConfigurationError(
+                f"timeout.{name} must be set: a None part means waiting forever (pass seconds, e.g. 10)"
+            )
+        checked.append(positive_seconds(f"timeout.{name}", value))
+    return timeout, max(checked)
 
 
 def positive_seconds(name: str, value: object, *, zero_ok: bool = False, maximum: float = MAX_SECONDS) -> float:
@@ -176,12 +178,9 @@ def resolve_settings(
     retry_after_cap = positive_seconds("max_retry_after", max_retry_after, zero_ok=True)
     if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1024:
         raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {max_response_bytes!r}")
-    resolved_timeout = resolve_timeout(timeout)
-    if attempt_timeout is None:  # `timeout` alone bounds an attempt
-        parts = (resolved_timeout.connect, resolved_timeout.read, resolved_timeout.write, resolved_timeout.pool)
-        attempt = max(part for part in parts if part is not None)
-    else:
-        attempt = positive_seconds("attempt_timeout", attempt_timeout)
+    resolved_timeout, longest_part = resolve_timeout(timeout)
+    # Without attempt_timeout, `timeout` alone bounds an attempt: its longest part.
+    attempt = longest_part if attempt_timeout is None else positive_seconds("attempt_timeout", attempt_timeout)
     return Settings(
         read_access_token=resolve_read_token(read_access_token, env),
         base_url=resolve_base_url(base_url, allow_insecure_http, env),
