@@ -311,10 +311,8 @@ class EmulatorState:
                 heapq.heappush(self._expiries, (record.expires, jti))
 
     def request_token_record(self, token: str) -> _RequestToken | None:
-        claims = self.decode(token)
-        if claims is None or "pending_request_token" not in claims.get("scopes", []):
-            return None
-        return self.request_tokens.get(str(claims.get("jti")))
+        """`token`'s record, or None if it was not issued here or is forgotten."""
+        return self.request_token_problem(token)[0]
 
     def request_token_problem(self, token: str) -> tuple[_RequestToken | None, str | None]:
         """`token`'s record and why it can no longer be approved or exchanged (None while it can).
