@@ -302,13 +302,8 @@ class EmulatorState:
             if expires > now and not full:
                 return
             heapq.heappop(self._expiries)
-            record = self.request_tokens.get(jti)
-            if record is None:
-                continue
-            if full or record.expires <= now:
-                del self.request_tokens[jti]
-            else:  # its expiry was moved later after it was filed: file it again
-                heapq.heappush(self._expiries, (record.expires, jti))
+            # An expiry only ever moves earlier (`Emulator.expire`), so this token has expired or must make room.
+            self.request_tokens.pop(jti, None)
 
     def request_token_record(self, token: str) -> _RequestToken | None:
         """`token`'s record, or None if it was not issued here or is forgotten."""
