@@ -532,6 +532,11 @@ async def _read_request_body(receive: Receive) -> None:
             return
 
 
+def _media_type(request: Request) -> str:
+    """The request's Content-Type without parameters, lower-cased: media types are case-insensitive."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 class _QuietDrops(logging.Filter):
     """uvicorn logs the exception that closes a dropped connection; that drop is on purpose."""
 
@@ -569,7 +574,7 @@ def create_app(state: EmulatorState) -> _Knobs:
         raw = await bounded_body(request)
         if not raw:
             return {}
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        if _media_type(request) != "application/json":
             raise _BodyRefused(415)
         try:
             body = json.loads(raw.decode("utf-8"))
@@ -645,7 +650,7 @@ def create_app(state: EmulatorState) -> _Knobs:
 
     async def form_body(request: Request) -> dict[str, list[str]] | None:
         """The urlencoded form of a POST, read up to MAX_BODY_BYTES; None when malformed or too large."""
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        if _media_type(request) != "application/x-www-form-urlencoded":
             return None
         raw = await bounded_body(request)
         try:
