@@ -272,12 +272,17 @@ def _tmdb_code(payload: Any) -> int | None:
     return int(code) if code == int(code) else None
 
 
+def one_line(text: str) -> str:
+    """`text` with every non-printable character (newline, escape, ...) as a space: it cannot start a
+    second line or drive a terminal."""
+    return "".join(char if char.isprintable() else " " for char in text)
+
+
 def _tmdb_message(payload: Any, secrets: Iterable[str]) -> str | None:
     message = payload.get("status_message") if isinstance(payload, dict) else None
     if not isinstance(message, str):
         return None
-    printable = "".join(char if char.isprintable() else " " for char in message[: _REDACT_WINDOW + 1])
-    printable = redact(printable, secrets)
+    printable = redact(one_line(message[: _REDACT_WINDOW + 1]), secrets)
     return printable if len(printable) <= _MAX_MESSAGE else printable[:_MAX_MESSAGE] + "..."
 
 

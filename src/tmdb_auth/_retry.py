@@ -60,7 +60,12 @@ def retry_timeout(error: TMDBError, retries_done: int, jitter: Callable[[], floa
     retry_after = getattr(error, "retry_after", None)
     if isinstance(retry_after, float):
         return retry_after
-    return min(INITIAL_BACKOFF * 2.0**retries_done, MAX_BACKOFF) + JITTER * jitter()
+    return _backoff(retries_done, jitter())
+
+
+def _backoff(retries_done: int, jitter: float) -> float:
+    """Backoff before retry `retries_done` + 1 with `jitter` in [0, 1): 0.5 s doubling, capped at 8 s, plus jitter."""
+    return min(INITIAL_BACKOFF * 2.0**retries_done, MAX_BACKOFF) + JITTER * jitter
 
 
 def retry_wait(operation: Operation, error: TMDBError, retries_done: int, settings: Settings) -> float | None:
@@ -81,10 +86,7 @@ def max_call_seconds(settings: Settings) -> float:
     (``min(0.5 * 2**n, 8) + 0.5`` of jitter). The facade's own CPU time comes on top
     (microseconds per attempt for an auth answer, milliseconds for a ``max_response_bytes`` one).
     """
-    waits = sum(
-        max(settings.max_retry_after, min(INITIAL_BACKOFF * 2.0**retry, MAX_BACKOFF) + JITTER)
-        for retry in range(settings.max_retries)
-    )
+    waits = sum(max(settings.max_retry_after, _backoff(retry, 1.0)) for retry in range(settings.max_retries))
     return (settings.max_retries + 1) * settings.attempt_timeout + waits
 
 

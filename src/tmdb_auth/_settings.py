@@ -127,26 +127,34 @@ def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]
     return token
 
 
-def resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
-    """`timeout` as an ``httpx.Timeout`` whose four parts are each positive, finite seconds."""
-    if isinstance(timeout, httpx.Timeout):
-        parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
-        for name, value in parts.items():
-            if value is None:
-                raise ConfigurationError(
-                    f"timeout.{name} must be set: a None part means waiting forever (pass seconds, e.g. 10)"
-                )
-            positive_seconds(f"timeout.{name}", value)
-        return timeout
-    return httpx.Timeout(positive_seconds("timeout", timeout))
+def resolve_timeout(timeout: float | httpx.Timeout) -> tuple[httpx.Timeout, float]:
+    """`timeout` as an ``httpx.Timeout`` whose four parts are each positive, finite seconds; and its longest part."""
+    if not isinstance(timeout, httpx.Timeout):
+        seconds = positive_seconds("timeout", timeout)
+        return httpx.Timeout(seconds), seconds
+    parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
+    checked = []
+    for name, value in parts.items():
+        if value is None:
+            raise ConfigurationError(
+                f"timeout.{name} must be set: a None part means waiting forever (pass seconds, e.g. 10)"
+            )
+        checked.append(positive_seconds(f"timeout.{name}", value))
+    return timeout, max(checked)
 
 
-def positive_seconds(name: str, value: object) -> float:
-    """`value` as float seconds, if it is a number above 0 and at most `MAX_SECONDS` (finite, not NaN)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_SECONDS:
-        raise ConfigurationError(
-            f"{name} must be a positive number of seconds, at most {MAX_SECONDS:g} (a day), not {value!r}"
-        )
+def positive_seconds(name: str, value: object, *, zero_ok: bool = False, maximum: float = MAX_SECONDS) -> float:
+    """`value` as float seconds, if it is a number above 0 (or 0, with `zero_ok`) and at most `maximum`
+    (so finite, not NaN); else ConfigurationError saying what is allowed and what was given."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (value >= 0 if zero_ok else value > 0)
+        or not value <= maximum  # also False for NaN
+    ):
+        allowed = "0 or a positive number" if zero_ok else "a positive number"
+        most = f"{maximum:g} (a day)" if maximum == MAX_SECONDS else f"{maximum:g}"
+        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {most}, not {repr(value)[:40]}")
     return float(value)
 
 
@@ -167,22 +175,12 @@ def resolve_settings(
     env = os.environ if environ is None else environ
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
         raise ConfigurationError(f"max_retries must be an int from 0 to 10, not {max_retries!r}")
-    if (
-        isinstance(max_retry_after, bool)
-        or not isinstance(max_retry_after, int | float)
-        or not 0 <= max_retry_after <= MAX_SECONDS
-    ):
-        raise ConfigurationError(
-            f"max_retry_after must be a number of seconds from 0 to {MAX_SECONDS:g} (a day), not {max_retry_after!r}"
-        )
+    retry_after_cap = positive_seconds("max_retry_after", max_retry_after, zero_ok=True)
     if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1024:
         raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {max_response_bytes!r}")
-    resolved_timeout = resolve_timeout(timeout)
-    if attempt_timeout is None:  # `timeout` alone bounds an attempt
-        parts = (resolved_timeout.connect, resolved_timeout.read, resolved_timeout.write, resolved_timeout.pool)
-        attempt = max(part for part in parts if part is not None)
-    else:
-        attempt = positive_seconds("attempt_timeout", attempt_timeout)
+    resolved_timeout, longest_part = resolve_timeout(timeout)
+    # Without attempt_timeout, `timeout` alone bounds an attempt: its longest part.
+    attempt = longest_part if attempt_timeout is None else positive_seconds("attempt_timeout", attempt_timeout)
     return Settings(
         read_access_token=resolve_read_token(read_access_token, env),
         base_url=resolve_base_url(base_url, allow_insecure_http, env),
@@ -191,5 +189,5 @@ def resolve_settings(
         attempt_timeout=attempt,
         max_response_bytes=max_response_bytes,
         max_retries=max_retries,
-        max_retry_after=float(max_retry_after),
+        max_retry_after=retry_after_cap,
     )

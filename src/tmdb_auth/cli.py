@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
+from ._core import one_line
 from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
 from .errors import (
@@ -274,10 +275,6 @@ def _report_done(text: str, done: str) -> None:
 
 
 # --- the terminal login: login, status, token, logout without ACCESS_TOKEN -----------------------
-def _say(message: str) -> None:
-    say(message)
-
-
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(max(0, round(seconds)), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
@@ -306,22 +303,22 @@ class _LoginReporter:
         from .login import ApprovalURLReady, CallbackReceived, NotApprovedYet, PollFailed, Waiting
 
         if isinstance(event, ApprovalURLReady):
-            _say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
-            _say(f"  {event.approval_url}")
+            say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
+            say(f"  {event.approval_url}")
             where = "Opening it in your browser; you can also open it" if event.browser else "Open it"
-            _say(f"{where} in any browser, on this or another device.")
+            say(f"{where} in any browser, on this or another device.")
         elif isinstance(event, Waiting):
             self._minutes_left = int(event.seconds_left // 60)
-            _say("Waiting for your approval (Ctrl-C to cancel)...")
+            say("Waiting for your approval (Ctrl-C to cancel)...")
         elif isinstance(event, NotApprovedYet | PollFailed):
             minutes = int(event.seconds_left // 60)
             if isinstance(event, PollFailed):
-                _say(f"TMDB did not answer ({type(event.error).__name__}); still waiting.")
+                say(f"TMDB did not answer ({type(event.error).__name__}); still waiting.")
             elif self._minutes_left is not None and minutes < self._minutes_left:
-                _say(f"Still waiting: {_duration(event.seconds_left)} left.")
+                say(f"Still waiting: {_duration(event.seconds_left)} left.")
             self._minutes_left = minutes
         elif isinstance(event, CallbackReceived):
-            _say("The browser came back: " + ("access denied." if event.denied else "approved."))
+            say("The browser came back: " + ("access denied." if event.denied else "approved."))
 
 
 def cmd_login(args: argparse.Namespace) -> int:
@@ -333,10 +330,10 @@ def cmd_login(args: argparse.Namespace) -> int:
     try:
         previous = store.load()
     except CredentialStoreError as error:
-        _say(f"tmdb-auth: the stored login cannot be used ({error}); logging in replaces it.")
+        say(f"tmdb-auth: the stored login cannot be used ({one_line(str(error))}); logging in replaces it.")
         previous = None
     if previous is not None:
-        _say(
+        say(
             f"Already logged in as account {previous.account_id}; logging in again replaces that login "
             "(its token stays valid: `tmdb-auth logout` first would revoke it)."
         )
@@ -421,8 +418,8 @@ def _logout_stored(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     except TMDBError as error:
-        _say(f"tmdb-auth: error: {error}")
-        _say(
+        say(f"tmdb-auth: error: {one_line(str(error))}")
+        say(
             "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
             "to forget it without revoking it."
         )
@@ -641,11 +638,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(text: str) -> str:
-    """An error message as one line: a path or a server's text cannot start a second one."""
-    return "".join(char if char.isprintable() else " " for char in text)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tmdb-auth`` console script; returns the exit code."""
     try:
@@ -660,13 +652,13 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except Interrupted as error:
-        say(f"tmdb-auth: {_one_line(str(error))}")
+        say(f"tmdb-auth: {one_line(str(error))}")
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         say("tmdb-auth: interrupted")
         return EXIT_INTERRUPTED
     except (TMDBError, UsageError, NotLoggedInError, OutputError, ResultLostError) as error:
-        say(f"tmdb-auth: error: {_one_line(str(error))}")
+        say(f"tmdb-auth: error: {one_line(str(error))}")
         return exit_code_for(error)
     except Exception as error:  # no traceback for users; the type says what to report
         say(f"tmdb-auth: internal error ({type(error).__name__}); please report it")

@@ -40,7 +40,6 @@ import heapq
 import ipaddress
 import json
 import logging
-import math
 import secrets
 import socket
 import threading
@@ -63,6 +62,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import _core
 from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
+from ._settings import positive_seconds
 from .errors import ConfigurationError
 
 REQUEST_TOKEN_LIFETIME = 15 * 60
@@ -302,19 +302,12 @@ class EmulatorState:
             if expires > now and not full:
                 return
             heapq.heappop(self._expiries)
-            record = self.request_tokens.get(jti)
-            if record is None:
-                continue
-            if full or record.expires <= now:
-                del self.request_tokens[jti]
-            else:  # its expiry was moved later after it was filed: file it again
-                heapq.heappush(self._expiries, (record.expires, jti))
+            # An expiry only ever moves earlier (`Emulator.expire`), so this token has expired or must make room.
+            self.request_tokens.pop(jti, None)
 
     def request_token_record(self, token: str) -> _RequestToken | None:
-        claims = self.decode(token)
-        if claims is None or "pending_request_token" not in claims.get("scopes", []):
-            return None
-        return self.request_tokens.get(str(claims.get("jti")))
+        """`token`'s record, or None if it was not issued here or is forgotten."""
+        return self.request_token_problem(token)[0]
 
     def request_token_problem(self, token: str) -> tuple[_RequestToken | None, str | None]:
         """`token`'s record and why it can no longer be approved or exchanged (None while it can).
@@ -384,18 +377,6 @@ def _shown(value: object) -> str:
     return repr(value)[:40]
 
 
-def _check_seconds(name: str, value: object, *, maximum: float, zero_ok: bool = False) -> float:
-    """`value` as a finite number of seconds in range, or ConfigurationError saying what is allowed."""
-    try:
-        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
-    except OverflowError:  # an int beyond any float
-        number = math.nan
-    if not (math.isfinite(number) and (number >= 0 if zero_ok else number > 0) and number <= maximum):
-        allowed = "0 or a positive number" if zero_ok else "a positive number"
-        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {maximum:g}, not {_shown(value)}")
-    return float(number)
-
-
 def _check_count(name: str, value: object, *, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (maximum and value > maximum):
         most = f" and at most {maximum:,}" if maximum else ""
@@ -404,18 +385,18 @@ def _check_count(name: str, value: object, *, maximum: int | None = None) -> int
 
 
 def _check_lifetime(seconds: object) -> float:
-    return _check_seconds("the request token lifetime", seconds, maximum=MAX_REQUEST_TOKEN_LIFETIME)
+    return positive_seconds("the request token lifetime", seconds, maximum=MAX_REQUEST_TOKEN_LIFETIME)
 
 
 def _check_rate_limit(requests: object, per_seconds: object) -> tuple[int, float]:
     count = _check_count("the rate limit's request count", requests, maximum=MAX_RATE_LIMIT_REQUESTS)
-    return count, _check_seconds("the rate limit's window", per_seconds, maximum=MAX_RATE_LIMIT_WINDOW)
+    return count, positive_seconds("the rate limit's window", per_seconds, maximum=MAX_RATE_LIMIT_WINDOW)
 
 
 def _check_fault(kind: object, count: object, seconds: object) -> tuple[Fault, int]:
     if kind not in FAULTS:
         raise ConfigurationError(f"unknown fault {_shown(kind)}: choose from {', '.join(FAULTS)}")
-    delay = _check_seconds("a fault's delay", seconds, maximum=MAX_FAULT_DELAY, zero_ok=True)
+    delay = positive_seconds("a fault's delay", seconds, maximum=MAX_FAULT_DELAY, zero_ok=True)
     return Fault(str(kind), delay), _check_count("a fault's count", count)
 
 
@@ -551,6 +532,11 @@ async def _read_request_body(receive: Receive) -> None:
             return
 
 
+def _media_type(request: Request) -> str:
+    """The request's Content-Type without parameters, lower-cased: media types are case-insensitive."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 class _QuietDrops(logging.Filter):
     """uvicorn logs the exception that closes a dropped connection; that drop is on purpose."""
 
@@ -588,7 +574,7 @@ def create_app(state: EmulatorState) -> _Knobs:
         raw = await bounded_body(request)
         if not raw:
             return {}
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        if _media_type(request) != "application/json":
             raise _BodyRefused(415)
         try:
             body = json.loads(raw.decode("utf-8"))
@@ -664,7 +650,7 @@ def create_app(state: EmulatorState) -> _Knobs:
 
     async def form_body(request: Request) -> dict[str, list[str]] | None:
         """The urlencoded form of a POST, read up to MAX_BODY_BYTES; None when malformed or too large."""
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        if _media_type(request) != "application/x-www-form-urlencoded":
             return None
         raw = await bounded_body(request)
         try:

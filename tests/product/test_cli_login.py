@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tmdb_auth import cli
+from tmdb_auth import AccessToken, CredentialStore, NetworkError, TMDBAuth, cli
 from tmdb_auth.emulator import Emulator
 
 pytestmark = pytest.mark.slow
@@ -312,6 +312,22 @@ def test_login_over_a_corrupt_file_replaces_it(
     assert stored_token(config_dir) in tmdb_emulator.state.access_tokens
 
 
+def test_the_warning_about_an_unusable_stored_login_is_one_line(
+    tmdb_emulator: Emulator, env: dict[str, str], tmp_path: Path, logins: list[Login]
+) -> None:
+    """The warning quotes the credentials file's path; a newline in that path cannot start a second line."""
+    config_dir = tmp_path / "config\ntmdb-auth: forged line"
+    config_dir.mkdir(mode=0o700)
+    (config_dir / "credentials.json").write_text("{broken")
+    result = log_in(logins, {**env, "TMDB_AUTH_CONFIG_DIR": str(config_dir)}, tmdb_emulator)
+    warnings = [line for line in result.stderr.splitlines() if "cannot be used" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("tmdb-auth: the stored login cannot be used (")
+    assert "config tmdb-auth: forged line" in warnings[0]
+    assert warnings[0].endswith("logging in replaces it.")
+    assert not any(line.startswith("tmdb-auth: forged line") for line in result.stderr.splitlines())
+
+
 def test_login_refuses_an_unsafe_config_dir_before_asking_anything(
     tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path
 ) -> None:
@@ -420,6 +436,31 @@ def test_logout_without_a_read_token_keeps_the_stored_login(
     assert "TMDB_READ_ACCESS_TOKEN" in result.stderr
     assert "the stored login was kept" in result.stderr
     assert (config_dir / "credentials.json").exists()
+
+
+def test_a_logout_error_is_one_printable_line(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever a failed revocation's message holds, it cannot start a second line or drive the terminal."""
+    access_token = tmdb_emulator.state.new_access_token("a-login")
+    CredentialStore(config_dir, keyring=False).save(
+        AccessToken(access_token=access_token, account_id="a-login"), base_url=tmdb_emulator.base_url
+    )
+
+    def failing_logout(self: object, token: object) -> None:
+        raise NetworkError("the request failed\ntmdb-auth: forged line \x1b[31mred\r", request_sent=True)
+
+    monkeypatch.setattr(TMDBAuth, "logout", failing_logout)
+    result = run_in_process(capsys, "logout")
+    assert result.returncode == cli.EXIT_UNAVAILABLE
+    first, kept = result.stderr.splitlines()
+    assert first == "tmdb-auth: error: the request failed tmdb-auth: forged line  [31mred "
+    assert kept.startswith("tmdb-auth: the stored login was kept.")
+    assert stored_token(config_dir) == access_token
 
 
 def test_logout_local_only_forgets_without_revoking(

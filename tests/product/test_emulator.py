@@ -392,6 +392,24 @@ def test_a_malformed_answer_is_400_and_approves_nothing(
     assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": token}), 422, 41)
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "Application/X-WWW-Form-Urlencoded",
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "APPLICATION/x-www-form-urlencoded ; charset=utf-8",
+    ],
+)
+def test_the_answer_form_media_type_is_case_insensitive(tmdb_emulator: Emulator, content_type: str) -> None:
+    """Media types are case-insensitive (RFC 9110 8.3.1), as the JSON endpoints already treat them."""
+    token = tmdb_emulator.mint_request_token(approved=False)
+    body = f"request_token={token}&action=approve".encode()
+    response = httpx.post(f"{tmdb_emulator.base_url}/auth/access", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 200
+    assert '<h1 id="result">Approved</h1>' in response.text
+    assert post_exchange(tmdb_emulator, {"request_token": token}).status_code == 200
+
+
 def test_an_oversized_answer_is_413_and_approves_nothing(tmdb_emulator: Emulator) -> None:
     token = tmdb_emulator.mint_request_token(approved=False)
     form = {"request_token": token, "action": "approve", "pad": "x" * 20_000}
