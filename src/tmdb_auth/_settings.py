@@ -143,6 +143,18 @@ def resolve_timeout(timeout: float | httpx.Timeout) -> tuple[httpx.Timeout, floa
     return timeout, max(checked)
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """A rejected option value as an error message shows it: short, and never failing (Python
+    refuses to print an int of over 4,300 digits)."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an int of {value.bit_length()} bits"
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__, or a value Python refuses to print
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def positive_seconds(name: str, value: object, *, zero_ok: bool = False, maximum: float = MAX_SECONDS) -> float:
     """`value` as float seconds, if it is a number above 0 (or 0, with `zero_ok`) and at most `maximum`
     (so finite, not NaN); else ConfigurationError saying what is allowed and what was given."""
@@ -154,7 +166,7 @@ def positive_seconds(name: str, value: object, *, zero_ok: bool = False, maximum
     ):
         allowed = "0 or a positive number" if zero_ok else "a positive number"
         most = f"{maximum:g} (a day)" if maximum == MAX_SECONDS else f"{maximum:g}"
-        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {most}, not {repr(value)[:40]}")
+        raise ConfigurationError(f"{name} must be {allowed} of seconds, at most {most}, not {shown(value)}")
     return float(value)
 
 
@@ -174,10 +186,10 @@ def resolve_settings(
     """Validate every option; raise ConfigurationError naming the bad one and how to fix it."""
     env = os.environ if environ is None else environ
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 10:
-        raise ConfigurationError(f"max_retries must be an int from 0 to 10, not {max_retries!r}")
+        raise ConfigurationError(f"max_retries must be an int from 0 to 10, not {shown(max_retries)}")
     retry_after_cap = positive_seconds("max_retry_after", max_retry_after, zero_ok=True)
     if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1024:
-        raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {max_response_bytes!r}")
+        raise ConfigurationError(f"max_response_bytes must be an int >= 1024, not {shown(max_response_bytes)}")
     resolved_timeout, longest_part = resolve_timeout(timeout)
     # Without attempt_timeout, `timeout` alone bounds an attempt: its longest part.
     attempt = longest_part if attempt_timeout is None else positive_seconds("attempt_timeout", attempt_timeout)

@@ -21,7 +21,7 @@ from ._deadline import (
     expired_attempt_timeout,
 )
 from ._gate import GatedTransport
-from ._settings import USER_AGENT, Settings
+from ._settings import USER_AGENT, Settings, shown
 from .errors import (
     ConfigurationError,
     NetworkError,
@@ -245,7 +245,7 @@ def build_httpx_client(
 
         options["transport"] = aiohttp_transport(verify=options.get("verify", True), limits=options["limits"])
     elif http_backend != "httpx":
-        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', not {http_backend!r}")
+        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', not {shown(http_backend)}")
     if options.get("mounts") is not None:
         options["mounts"] = {
             pattern: None if mounted is None else _borrow(mounted, asynchronous, f"mounts[{pattern!r}]")

@@ -62,7 +62,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import _core
 from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
-from ._settings import positive_seconds
+from ._settings import positive_seconds, shown
 from .errors import ConfigurationError
 
 REQUEST_TOKEN_LIFETIME = 15 * 60
@@ -373,14 +373,10 @@ class EmulatorState:
 # --- options: checked when given, so that no value fails later, at request time ------------------
 
 
-def _shown(value: object) -> str:
-    return repr(value)[:40]
-
-
 def _check_count(name: str, value: object, *, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (maximum and value > maximum):
         most = f" and at most {maximum:,}" if maximum else ""
-        raise ConfigurationError(f"{name} must be a whole number of 1 or more{most}, not {_shown(value)}")
+        raise ConfigurationError(f"{name} must be a whole number of 1 or more{most}, not {shown(value)}")
     return value
 
 
@@ -395,14 +391,14 @@ def _check_rate_limit(requests: object, per_seconds: object) -> tuple[int, float
 
 def _check_fault(kind: object, count: object, seconds: object) -> tuple[Fault, int]:
     if kind not in FAULTS:
-        raise ConfigurationError(f"unknown fault {_shown(kind)}: choose from {', '.join(FAULTS)}")
+        raise ConfigurationError(f"unknown fault {shown(kind)}: choose from {', '.join(FAULTS)}")
     delay = positive_seconds("a fault's delay", seconds, maximum=MAX_FAULT_DELAY, zero_ok=True)
     return Fault(str(kind), delay), _check_count("a fault's count", count)
 
 
 def _check_port(port: object) -> int:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ConfigurationError(f"the port must be a whole number from 0 to 65535 (0: any free), not {_shown(port)}")
+        raise ConfigurationError(f"the port must be a whole number from 0 to 65535 (0: any free), not {shown(port)}")
     return port
 
 
@@ -430,7 +426,7 @@ def _check_text(name: str, value: object, maximum: int) -> str:
 
 def _check_flag(name: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise ConfigurationError(f"{name} must be True or False, not {_shown(value)}")
+        raise ConfigurationError(f"{name} must be True or False, not {shown(value)}")
     return value
 
 
@@ -444,7 +440,7 @@ def parse_fault(spec: str) -> tuple[Fault, int]:
     try:
         number = int(count or 1)
     except ValueError:
-        raise ConfigurationError(f"--fault {_shown(spec)}: COUNT in KIND:COUNT must be a whole number") from None
+        raise ConfigurationError(f"--fault {shown(spec)}: COUNT in KIND:COUNT must be a whole number") from None
     return _check_fault(kind, number, seconds)
 
 
@@ -454,7 +450,7 @@ def parse_rate_limit(spec: str) -> tuple[int, float]:
     try:
         requests = int(count)
     except ValueError:
-        raise ConfigurationError(f"--rate-limit {_shown(spec)}: write N/SECONDS, e.g. 40/10") from None
+        raise ConfigurationError(f"--rate-limit {shown(spec)}: write N/SECONDS, e.g. 40/10") from None
     return _check_rate_limit(requests, _number(window or "1", "--rate-limit N/SECONDS"))
 
 
@@ -462,7 +458,7 @@ def _number(text: str, what: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ConfigurationError(f"{what}: {_shown(text)} is not a number of seconds") from None
+        raise ConfigurationError(f"{what}: {shown(text)} is not a number of seconds") from None
 
 
 class _Knobs:

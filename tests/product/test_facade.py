@@ -437,3 +437,23 @@ def test_version_matches_the_installed_distribution() -> None:
     from importlib.metadata import version
 
     assert tmdb_auth.__version__ == version("tmdb-v4-auth")
+
+
+@pytest.mark.parametrize(
+    ("client", "options"),
+    [
+        (TMDBAuth, {"timeout": 10**5000}),
+        (TMDBAuth, {"max_retries": 10**5000}),
+        (TMDBAuth, {"max_response_bytes": -(10**5000)}),
+        (TMDBAuth, {"max_retry_after": 10**5000}),
+        (AsyncTMDBAuth, {"http_backend": "x" * 100_000}),
+    ],
+    ids=["timeout", "max_retries", "max_response_bytes", "max_retry_after", "http_backend"],
+)
+def test_an_absurd_option_value_is_a_short_configuration_error(
+    client: type[TMDBAuth | AsyncTMDBAuth], options: dict[str, Any]
+) -> None:
+    """Python refuses to print an int of over 4,300 digits (a raw ValueError once escaped here)."""
+    with pytest.raises(ConfigurationError) as caught:
+        client("READ-token-value", base_url="http://127.0.0.1:9", **options)
+    assert len(str(caught.value)) < 300
