@@ -197,13 +197,19 @@ class _Base:
                 f"this {type(self).__name__} is closed; create a new one (or keep using it inside its `with` block)"
             )
 
-    def _failure(self, spec: Spec[Any, Any], exc: Exception, secrets: tuple[str, ...]) -> TMDBError:
-        """The typed error for an exception an attempt raised instead of returning a response."""
+    def _failure(
+        self, spec: Spec[Any, Any], exc: Exception, secrets: tuple[str, ...]
+    ) -> tuple[TMDBError, Exception | None]:
+        """The typed error for an exception an attempt raised instead of returning a response, and its cause.
+
+        A TMDBError (raised by a caller's transport or event hook) is raised as it is, with
+        no cause: chaining it to itself would show it twice in a traceback.
+        """
         if isinstance(exc, TMDBError):
-            return exc
+            return exc, None
         if isinstance(exc, httpx.HTTPError):
-            return transport_error(exc, spec.operation, secrets)
-        return _core.unexpected_error(spec.operation, exc, _received_status.get())
+            return transport_error(exc, spec.operation, secrets), exc
+        return _core.unexpected_error(spec.operation, exc, _received_status.get()), exc
 
     def _retry_wait(self, spec: Spec[Any, Any], error: TMDBError, retries: int) -> float | None:
         wait = _retry.retry_wait(spec.operation, error, retries, self._settings)
@@ -283,7 +289,7 @@ class TMDBAuth(_Base):
             try:
                 response = call()
             except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
-                error, cause = self._failure(spec, exc, secrets), exc
+                error, cause = self._failure(spec, exc, secrets)
             else:
                 try:
                     return interpret(
@@ -425,7 +431,7 @@ class AsyncTMDBAuth(_Base):
             try:
                 response = await call()
             except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
-                error, cause = self._failure(spec, exc, secrets), exc
+                error, cause = self._failure(spec, exc, secrets)
             else:
                 try:
                     return interpret(
