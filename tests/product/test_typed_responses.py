@@ -312,6 +312,29 @@ def test_an_exception_from_a_transport_is_a_network_error(call: Call) -> None:
     assert_no_secret_in_error(caught.value)
 
 
+def test_an_exception_from_a_callers_response_hook_is_not_reported_as_a_parse_failure(call: Call) -> None:
+    """A response came, but the caller's hook failed before the body was read: not "could not be parsed"."""
+
+    def hook(response: httpx.Response) -> None:
+        raise RuntimeError(f"hook bug quoting {response.request.headers['Authorization']}")
+
+    async def async_hook(response: httpx.Response) -> None:
+        hook(response)
+
+    chosen = async_hook if call.mode == "async" else hook  # type: ignore[attr-defined]
+    reply = mock(lambda request: httpx.Response(200, json=success_body()))
+    with pytest.raises(NetworkError, match="RuntimeError from the transport") as caught:
+        call(
+            "create_access_token",
+            REQUEST_TOKEN,
+            transport=reply,
+            client_options={"event_hooks": {"response": [chosen]}},
+            max_retries=0,
+        )
+    assert caught.value.request_sent is True
+    assert_no_secret_in_error(caught.value)
+
+
 @pytest.mark.parametrize("source", ["transport", "event hook"])
 def test_a_tmdb_error_from_the_callers_transport_or_hook_is_raised_as_is(call: Call, source: str) -> None:
     """Raised unchanged, without itself (or a stand-in rebuilt from it) as its own cause."""
