@@ -270,9 +270,9 @@ def build_httpx_client(
             f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
         ) from None
     _keep_no_response_cookies(client)
-    _hold_own_transports_to_deadline(client)
     if isinstance(client, httpx.AsyncClient):
         _gate_own_transports(client, options)
+    _hold_own_transports_to_deadline(client)
     return client
 
 
@@ -307,19 +307,26 @@ def _keep_no_response_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
 
 
 def _hold_own_transports_to_deadline(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Bound every attempt as a whole on the httpx transports the client built (not a caller's).
+    """Bound every attempt as a whole on the httpx transports the client sends through (not a caller's).
 
-    httpx's timeouts are per socket operation; `_deadline_backends.hold_to_deadline` makes the pool
-    behind httpx's default transport and behind the proxy transports httpx made (``proxy``,
-    the environment) connect, read and write within the time left in the attempt. A
-    caller's ``transport`` or ``mounts`` (wrapped as borrowed) keep their own behaviour; for
-    them the attempt's deadline is checked per body chunk only.
+    Called once the client's transports are final (after `_gate_own_transports`), so each
+    is walked once, a gate's lanes included. httpx's timeouts are per socket operation;
+    `_deadline_backends.hold_to_deadline` makes the pool behind httpx's default transport
+    (or each of the gate's one-connection lanes) and behind the proxy transports httpx made
+    (``proxy``, the environment) connect, read and write within the time left in the
+    attempt. A caller's ``transport`` or ``mounts`` (wrapped as borrowed) and the aiohttp
+    transport keep their own behaviour; for them the attempt's deadline is checked per body
+    chunk (and aiohttp gets it as its ``total`` timeout). hold_to_deadline returns False
+    only if httpx or httpcore renamed the private attributes it sets; the attempt is then
+    bounded per body chunk only, and tests/product/test_bounds.py fails.
     """
     from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the transports did
 
     for transport in (client._transport, *client._mounts.values()):
-        if isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
-            hold_to_deadline(transport)
+        lanes = transport.lanes if isinstance(transport, GatedTransport) else (transport,)
+        for lane in dict.fromkeys(lanes):  # a shared transport is repeated once per lane
+            if isinstance(lane, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
+                hold_to_deadline(lane)
 
 
 def _gate_own_transports(client: httpx.AsyncClient, options: Mapping[str, Any]) -> None:
@@ -366,10 +373,9 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
     assert limits.max_connections is not None
     keepalive = limits.max_connections if limits.max_keepalive_connections is None else limits.max_keepalive_connections
     keepalive = min(keepalive, limits.max_connections)
-    from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the lanes does
 
     def pool(keep_alive: bool) -> httpx.AsyncBaseTransport:
-        lane = httpx.AsyncHTTPTransport(
+        return httpx.AsyncHTTPTransport(
             verify=options.get("verify", True),
             trust_env=options.get("trust_env", True),
             http1=options.get("http1", True),
@@ -377,8 +383,6 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
                 max_connections=1, max_keepalive_connections=int(keep_alive), keepalive_expiry=limits.keepalive_expiry
             ),
         )
-        hold_to_deadline(lane)
-        return lane
 
     return [pool(keep_alive=False) for _ in range(limits.max_connections - keepalive)] + [
         pool(keep_alive=True) for _ in range(keepalive)
