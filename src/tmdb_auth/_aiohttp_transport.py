@@ -49,7 +49,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 from yarl import URL
 
-from ._deadline import seconds_left
+from ._deadline import current_attempt
 
 # What aiohttp may raise for a request or a body read; anything else (cancellation, bugs) passes unchanged.
 _FAILURES = (aiohttp.ClientError, TimeoutError)
@@ -152,7 +152,8 @@ class SafeAiohttpTransport(AiohttpTransport):
         if not isinstance(self.client, aiohttp.ClientSession):
             self.client = self.get_client()
         timeout = request.extensions.get("timeout", {})
-        left = seconds_left()
+        attempt = current_attempt()
+        left = None if attempt is None else attempt.seconds_left()
         if left is not None and left <= 0:  # aiohttp reads total=0 as "no limit"
             raise httpx.ConnectTimeout("attempt_timeout has passed")
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw]

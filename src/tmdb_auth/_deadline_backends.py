@@ -5,24 +5,23 @@
 from __future__ import annotations
 
 import ssl
-import time
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 import httpx
 
-from ._deadline import _attempt
+from ._deadline import current_attempt
 
 
 def _clamp(timeout: float | None, timeout_error: type[httpcore.TimeoutException]) -> float | None:
     """`timeout` shortened to the time left in the attempt; `timeout_error` once none is left."""
-    attempt = _attempt.get()
+    attempt = current_attempt()
     if attempt is None:
         return timeout
-    left = attempt[0] - time.monotonic()
+    left = attempt.seconds_left()
     if left <= 0:  # never pass 0: a socket timeout of 0 means non-blocking, not "expired"
-        raise timeout_error(f"attempt_timeout ({attempt[1]:g} s) has passed")
+        raise timeout_error(f"attempt_timeout ({attempt.seconds:g} s) has passed")
     return left if timeout is None or left < timeout else timeout
 
 

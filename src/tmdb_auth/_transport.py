@@ -7,19 +7,12 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from contextvars import Token
 from typing import Any, Literal, TypeVar
 
 import httpx
 
-from . import _deadline
 from ._core import Operation, may_have_run_hint, not_sent_note, redact
-from ._deadline import (
-    async_clamp_pool_timeout,
-    attempt_deadline,
-    clamp_pool_timeout,
-    expired_attempt_timeout,
-)
+from ._deadline import async_clamp_pool_timeout, clamp_pool_timeout, current_attempt
 from ._gate import GatedTransport
 from ._settings import USER_AGENT, Settings, shown
 from .errors import (
@@ -57,19 +50,6 @@ _MANAGED_OPTIONS = {
 _MAX_MESSAGE = 200
 
 
-def start_attempt(settings: Settings) -> Token[tuple[float, float] | None]:
-    """Start the clock of one attempt: connect, send and the whole response must fit in attempt_timeout.
-
-    The facade's own transports hold every socket operation to that deadline (`_deadline`);
-    every response body, whatever the transport, is checked against it per chunk (`_Bounds`).
-    """
-    return _deadline.start_attempt(settings.attempt_timeout)
-
-
-def end_attempt(token: Token[tuple[float, float] | None]) -> None:
-    _deadline.end_attempt(token)
-
-
 # --- bounds on every response -------------------------------------------------------------------
 
 
@@ -91,20 +71,25 @@ class _AttemptTimeout(httpx.TimeoutException):
 
 
 class _Bounds:
-    """Counts a response body's bytes (after decoding) and checks the attempt's deadline per chunk.
+    """Counts a response body's bytes (after decoding) and checks the attempt's deadline per chunk;
+    records the response's status on the running attempt (`_deadline.Attempt`) once its body is read.
 
     httpx's read timeout applies to each read, so a server trickling a byte every few seconds
     would never time out; and a small gzip body can inflate to gigabytes. Decoding happens here,
     bounded, instead of in httpx.
     """
 
-    __slots__ = ("_deadline", "_decoder", "_limit", "_received", "_seconds", "_status")
+    __slots__ = ("_attempt", "_deadline", "_decoder", "_limit", "_received", "_seconds", "_status")
 
     def __init__(self, response: httpx.Response, settings: Settings) -> None:
         self._limit = settings.max_response_bytes
         self._seconds = settings.attempt_timeout
-        self._deadline = attempt_deadline() or time.monotonic() + settings.attempt_timeout
         self._status = response.status_code
+        self._attempt = current_attempt()
+        if self._attempt is None:  # a request sent outside the facade's shells
+            self._deadline = time.monotonic() + settings.attempt_timeout
+        else:
+            self._deadline = self._attempt.deadline
         self._received = 0
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if encoding in ("", "identity"):
@@ -117,6 +102,11 @@ class _Bounds:
             del response.headers["content-encoding"]  # decoded here; httpx must not decode again
         else:  # the facade asks for identity; br, zstd, compress... would decode unbounded
             raise httpx.DecodingError(f"unsupported Content-Encoding {encoding[:40]!r} (the client asked for identity)")
+
+    def start(self) -> None:
+        """The body starts to be read: every response hook has run, so the response reached the caller's code."""
+        if self._attempt is not None:
+            self._attempt.status = self._status
 
     def take(self, chunk: bytes) -> bytes:
         if time.monotonic() > self._deadline:
@@ -144,6 +134,7 @@ class _BoundedStream(httpx.SyncByteStream):
         self._bounds = bounds
 
     def __iter__(self) -> Iterator[bytes]:
+        self._bounds.start()
         for chunk in self._inner:
             yield self._bounds.take(chunk)
         yield self._bounds.finish()
@@ -158,6 +149,7 @@ class _AsyncBoundedStream(httpx.AsyncByteStream):
         self._bounds = bounds
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._bounds.start()
         async for chunk in self._inner:
             yield self._bounds.take(chunk)
         yield self._bounds.finish()
@@ -278,9 +270,9 @@ def build_httpx_client(
             f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
         ) from None
     _keep_no_response_cookies(client)
-    _hold_own_transports_to_deadline(client)
     if isinstance(client, httpx.AsyncClient):
         _gate_own_transports(client, options)
+    _hold_own_transports_to_deadline(client)
     return client
 
 
@@ -315,19 +307,26 @@ def _keep_no_response_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
 
 
 def _hold_own_transports_to_deadline(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Bound every attempt as a whole on the httpx transports the client built (not a caller's).
+    """Bound every attempt as a whole on the httpx transports the client sends through (not a caller's).
 
-    httpx's timeouts are per socket operation; `_deadline_backends.hold_to_deadline` makes the pool
-    behind httpx's default transport and behind the proxy transports httpx made (``proxy``,
-    the environment) connect, read and write within the time left in the attempt. A
-    caller's ``transport`` or ``mounts`` (wrapped as borrowed) keep their own behaviour; for
-    them the attempt's deadline is checked per body chunk only.
+    Called once the client's transports are final (after `_gate_own_transports`), so each
+    is walked once, a gate's lanes included. httpx's timeouts are per socket operation;
+    `_deadline_backends.hold_to_deadline` makes the pool behind httpx's default transport
+    (or each of the gate's one-connection lanes) and behind the proxy transports httpx made
+    (``proxy``, the environment) connect, read and write within the time left in the
+    attempt. A caller's ``transport`` or ``mounts`` (wrapped as borrowed) and the aiohttp
+    transport keep their own behaviour; for them the attempt's deadline is checked per body
+    chunk (and aiohttp gets it as its ``total`` timeout). hold_to_deadline returns False
+    only if httpx or httpcore renamed the private attributes it sets; the attempt is then
+    bounded per body chunk only, and tests/product/test_bounds.py fails.
     """
     from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the transports did
 
     for transport in (client._transport, *client._mounts.values()):
-        if isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
-            hold_to_deadline(transport)
+        lanes = transport.lanes if isinstance(transport, GatedTransport) else (transport,)
+        for lane in dict.fromkeys(lanes):  # a shared transport is repeated once per lane
+            if isinstance(lane, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
+                hold_to_deadline(lane)
 
 
 def _gate_own_transports(client: httpx.AsyncClient, options: Mapping[str, Any]) -> None:
@@ -374,10 +373,9 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
     assert limits.max_connections is not None
     keepalive = limits.max_connections if limits.max_keepalive_connections is None else limits.max_keepalive_connections
     keepalive = min(keepalive, limits.max_connections)
-    from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the lanes does
 
     def pool(keep_alive: bool) -> httpx.AsyncBaseTransport:
-        lane = httpx.AsyncHTTPTransport(
+        return httpx.AsyncHTTPTransport(
             verify=options.get("verify", True),
             trust_env=options.get("trust_env", True),
             http1=options.get("http1", True),
@@ -385,8 +383,6 @@ def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> l
                 max_connections=1, max_keepalive_connections=int(keep_alive), keepalive_expiry=limits.keepalive_expiry
             ),
         )
-        hold_to_deadline(lane)
-        return lane
 
     return [pool(keep_alive=False) for _ in range(limits.max_connections - keepalive)] + [
         pool(keep_alive=True) for _ in range(keepalive)
@@ -408,11 +404,11 @@ def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterabl
         )
     if isinstance(exc, _AttemptTimeout):
         return _attempt_timeout_error(exc.seconds, operation, request_sent=True)
-    if isinstance(exc, httpx.TimeoutException) and (seconds := expired_attempt_timeout()) is not None:
+    if isinstance(exc, httpx.TimeoutException) and (attempt := current_attempt()) is not None and attempt.expired():
         # The attempt's deadline, not one socket operation's timeout: a connect or pool wait
         # it cut short sent nothing; a read or write it cut short may have.
         sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-        return _attempt_timeout_error(seconds, operation, request_sent=sent)
+        return _attempt_timeout_error(attempt.seconds, operation, request_sent=sent)
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return RequestTimeoutError(
             f"Timed out before the request was sent ({kind}); {not_sent_note(operation)}. "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Self, TypedDict, Unpack
 
@@ -21,6 +20,7 @@ from tmdb_v4_client.types import Response
 
 from . import _core, _retry
 from ._core import M, R, Spec, interpret
+from ._deadline import current_attempt, end_attempt, start_attempt
 from ._settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -30,7 +30,7 @@ from ._settings import (
     resolve_settings,
     resolve_site_url,
 )
-from ._transport import HttpBackend, build_httpx_client, end_attempt, start_attempt, transport_error
+from ._transport import HttpBackend, build_httpx_client, transport_error
 from .errors import ClientClosedError, ConfigurationError, TMDBError
 from .models import AccessToken, RequestToken
 
@@ -49,19 +49,6 @@ class ClientOptions(TypedDict, total=False):
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
     client_options: Mapping[str, Any] | None
     sleep: Callable[[float], Any] | None
-
-
-# The status of the response the current attempt received (set by a response hook), so an
-# exception from the generated layer can be told from one raised before any response came.
-_received_status: ContextVar[int | None] = ContextVar("tmdb_auth_received_status", default=None)
-
-
-def _record_status(response: httpx.Response) -> None:
-    _received_status.set(response.status_code)
-
-
-async def _async_record_status(response: httpx.Response) -> None:
-    _received_status.set(response.status_code)
 
 
 def _detached(error: TMDBError, cause: BaseException | None, secrets: tuple[str, ...]) -> TMDBError:
@@ -197,13 +184,20 @@ class _Base:
                 f"this {type(self).__name__} is closed; create a new one (or keep using it inside its `with` block)"
             )
 
-    def _failure(self, spec: Spec[Any, Any], exc: Exception, secrets: tuple[str, ...]) -> TMDBError:
-        """The typed error for an exception an attempt raised instead of returning a response."""
+    def _failure(
+        self, spec: Spec[Any, Any], exc: Exception, secrets: tuple[str, ...]
+    ) -> tuple[TMDBError, Exception | None]:
+        """The typed error for an exception an attempt raised instead of returning a response, and its cause.
+
+        A TMDBError (raised by a caller's transport or event hook) is raised as it is, with
+        no cause: chaining it to itself would show it twice in a traceback.
+        """
         if isinstance(exc, TMDBError):
-            return exc
+            return exc, None
         if isinstance(exc, httpx.HTTPError):
-            return transport_error(exc, spec.operation, secrets)
-        return _core.unexpected_error(spec.operation, exc, _received_status.get())
+            return transport_error(exc, spec.operation, secrets), exc
+        attempt = current_attempt()  # called within the attempt: the status of the response it received, if any
+        return _core.unexpected_error(spec.operation, exc, None if attempt is None else attempt.status), exc
 
     def _retry_wait(self, spec: Spec[Any, Any], error: TMDBError, retries: int) -> float | None:
         wait = _retry.retry_wait(spec.operation, error, retries, self._settings)
@@ -271,7 +265,6 @@ class TMDBAuth(_Base):
         self._http = build_httpx_client(
             httpx.Client, self._settings, transport=transport, client_options=client_options
         )
-        self._http.event_hooks["response"].append(_record_status)
         self._api.set_httpx_client(self._http)
 
     def _send(self, spec: Spec[M, R], call: Callable[[], Response[M]], secrets: tuple[str, ...]) -> R:
@@ -279,11 +272,11 @@ class TMDBAuth(_Base):
         while True:
             self._check_open()
             cause: Exception | None = None
-            attempt, received = start_attempt(self._settings), _received_status.set(None)
+            attempt = start_attempt(self._settings.attempt_timeout)
             try:
                 response = call()
             except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
-                error, cause = self._failure(spec, exc, secrets), exc
+                error, cause = self._failure(spec, exc, secrets)
             else:
                 try:
                     return interpret(
@@ -292,7 +285,6 @@ class TMDBAuth(_Base):
                 except TMDBError as exc:
                     error = exc
             finally:
-                _received_status.reset(received)
                 end_attempt(attempt)
             wait = self._retry_wait(spec, error, retries)
             if wait is None:
@@ -413,7 +405,6 @@ class AsyncTMDBAuth(_Base):
             client_options=client_options,
             http_backend=self._http_backend,
         )
-        self._http.event_hooks["response"].append(_async_record_status)
         self._api.set_async_httpx_client(self._http)
 
     async def _send(self, spec: Spec[M, R], call: Callable[[], Awaitable[Response[M]]], secrets: tuple[str, ...]) -> R:
@@ -421,11 +412,11 @@ class AsyncTMDBAuth(_Base):
         while True:
             self._check_open()
             cause: Exception | None = None
-            attempt, received = start_attempt(self._settings), _received_status.set(None)
+            attempt = start_attempt(self._settings.attempt_timeout)
             try:
                 response = await call()
             except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
-                error, cause = self._failure(spec, exc, secrets), exc
+                error, cause = self._failure(spec, exc, secrets)
             else:
                 try:
                     return interpret(
@@ -434,7 +425,6 @@ class AsyncTMDBAuth(_Base):
                 except TMDBError as exc:
                     error = exc
             finally:
-                _received_status.reset(received)
                 end_attempt(attempt)
             wait = self._retry_wait(spec, error, retries)
             if wait is None:

@@ -222,6 +222,12 @@ def test_the_facade_pools_carry_the_deadline_backend() -> None:
     gate = async_auth._http._transport
     assert isinstance(gate, GatedTransport)
     assert {type(lane._pool._network_backend) for lane in gate.lanes} == {AsyncDeadlineBackend}  # type: ignore[attr-defined]
+    # The proxy transport httpx made, shared by its gate's lanes, once gated.
+    proxied = AsyncTMDBAuth(READ_TOKEN, client_options=proxy)
+    gates = [t for t in proxied._http._mounts.values() if isinstance(t, GatedTransport)]
+    assert gates, "httpx mounted a proxy transport, gated"
+    for proxy_gate in gates:
+        assert {type(lane._pool._network_backend) for lane in proxy_gate.lanes} == {AsyncDeadlineBackend}  # type: ignore[attr-defined]
 
 
 # --- one call, bounded as a whole ----------------------------------------------------------------

@@ -312,6 +312,57 @@ def test_an_exception_from_a_transport_is_a_network_error(call: Call) -> None:
     assert_no_secret_in_error(caught.value)
 
 
+def test_an_exception_from_a_callers_response_hook_is_not_reported_as_a_parse_failure(call: Call) -> None:
+    """A response came, but the caller's hook failed before the body was read: not "could not be parsed"."""
+
+    def hook(response: httpx.Response) -> None:
+        raise RuntimeError(f"hook bug quoting {response.request.headers['Authorization']}")
+
+    async def async_hook(response: httpx.Response) -> None:
+        hook(response)
+
+    chosen = async_hook if call.mode == "async" else hook  # type: ignore[attr-defined]
+    reply = mock(lambda request: httpx.Response(200, json=success_body()))
+    with pytest.raises(NetworkError, match="RuntimeError from the transport") as caught:
+        call(
+            "create_access_token",
+            REQUEST_TOKEN,
+            transport=reply,
+            client_options={"event_hooks": {"response": [chosen]}},
+            max_retries=0,
+        )
+    assert caught.value.request_sent is True
+    assert_no_secret_in_error(caught.value)
+
+
+@pytest.mark.parametrize("source", ["transport", "event hook"])
+def test_a_tmdb_error_from_the_callers_transport_or_hook_is_raised_as_is(call: Call, source: str) -> None:
+    """Raised unchanged, without itself (or a stand-in rebuilt from it) as its own cause."""
+    raised = NetworkError("boom from the caller's code", request_sent=False)
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise raised
+
+    def hook(response: httpx.Response) -> None:
+        raise raised
+
+    async def async_hook(response: httpx.Response) -> None:
+        raise raised
+
+    if source == "transport":
+        options: dict[str, Any] = {"transport": mock(broken)}
+    else:
+        chosen = async_hook if call.mode == "async" else hook  # type: ignore[attr-defined]
+        reply = mock(lambda request: httpx.Response(200, json=success_body()))
+        options = {"transport": reply, "client_options": {"event_hooks": {"response": [chosen]}}}
+    with pytest.raises(NetworkError) as caught:
+        call("create_access_token", REQUEST_TOKEN, max_retries=0, **options)
+    assert caught.value is raised
+    assert caught.value.__cause__ is None, repr(caught.value.__cause__)
+    assert caught.value.__context__ is None
+    assert str(caught.value) == "boom from the caller's code"
+
+
 @pytest.mark.parametrize(("name", "args", "spec"), OPERATIONS, ids=[op[0] for op in OPERATIONS])
 def test_success_false_quoting_unknown_tokens_shows_none_of_them(
     call: Call, name: str, args: tuple[Any, ...], spec: Spec[Any, Any]
