@@ -233,7 +233,9 @@ def test_the_kit_serves_every_mode_it_lists() -> None:
                 connection.sendall(request.replace(b"POST /", f"POST /_hostile/{mode}/".encode()))
                 start = b""
                 while len(start) < 9:  # header_trickle sends a byte at a time
-                    start += connection.recv(9 - len(start))
+                    chunk = connection.recv(9 - len(start))
+                    assert chunk, f"{mode}: the server closed the connection after {start!r}"
+                    start += chunk
                 assert start == b"HTTP/1.1 ", mode
         with pytest.raises(ValueError, match="unknown mode"):
             server.url_for("nonsense")
