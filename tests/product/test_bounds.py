@@ -261,14 +261,17 @@ def test_attempts_that_each_run_to_their_deadline_end_within_max_call_seconds(fl
     """create_request_token retries timeouts: three attempts, each cut at attempt_timeout."""
     clock = FakeClock()
     with HostileServer("endless_1xx", interval=0.05) as hostile:
-        options = {"base_url": hostile.url, "timeout": ATTEMPT, "max_retries": 2}
+        # max_retry_after=0 keeps the bound tight: with the default (30 s per wait) it is 61.2 s.
+        options = {"base_url": hostile.url, "timeout": ATTEMPT, "max_retries": 2, "max_retry_after": 0}
         bound = client(flavour, **options).max_call_seconds
+        assert bound == pytest.approx(3 * ATTEMPT + (INITIAL_BACKOFF + JITTER) + (2 * INITIAL_BACKOFF + JITTER))
         outcome = bounded(lambda: call(flavour, "create_request_token", clock, **options), SAFETY * bound)
         assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
         assert len(hostile.received) == 3
     assert len(clock) == 2
-    # The waits are the fake clock's; the attempts are real time. Margin: thread and loop start-up.
-    assert sum(clock) + outcome.elapsed <= bound + 1.0
+    # The waits are the fake clock's (exact); the attempts are real time (a safety net only).
+    assert sum(clock) <= bound - 3 * ATTEMPT, "every wait within its term of the bound"
+    assert outcome.elapsed <= SAFETY * 3 * ATTEMPT, "three attempts, each cut at attempt_timeout"
 
 
 # --- options that would unbind a bound -------------------------------------------------------------
