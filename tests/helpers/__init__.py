@@ -25,6 +25,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 REPO_PARTS = ("openapi", "generated", "scripts", "pyproject.toml")
 
 Exchange = Callable[..., AccessToken]
+"""The `exchange` fixture: exchange(request_token=..., **options) -> AccessToken."""
+Call = Callable[..., Any]
+"""The `call` fixture: call(method_name, *args, **options) builds a client with options, runs one operation,
+returns its result."""
 
 
 def load_spec() -> dict[str, Any]:

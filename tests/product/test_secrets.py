@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.helpers import Exchange
+from tests.helpers import Call, Exchange
 from tests.helpers.clock import FakeClock
 from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
@@ -21,7 +21,6 @@ from tests.helpers.tokens import (
     success_body,
     tmdb_error,
 )
-from tests.product.conftest import Call
 from tests.product.test_facade import ERROR_TABLE, RESPONSE_FORMAT_CASES
 from tests.product.test_retries import rate_limited
 from tmdb_auth import TMDBError

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, Call
 from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
@@ -28,7 +28,6 @@ from tests.helpers.tokens import (
     logout_success,
     success_body,
 )
-from tests.product.conftest import Call
 from tmdb_auth import (
     DEFAULT_ASYNC_LIMITS,
     APIError,

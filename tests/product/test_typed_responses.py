@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import Call
 from tests.helpers.hostile import SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER, HostileServer
 from tests.helpers.leaks import assert_no_secret_in_error, exception_chain
 from tests.helpers.loopback import LoopbackServer, Reply
@@ -35,7 +36,6 @@ from tests.helpers.tokens import (
     success_body,
     tmdb_error,
 )
-from tests.product.conftest import Call
 from tmdb_auth import (
     AccessToken,
     AsyncTMDBAuth,
