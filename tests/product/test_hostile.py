@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -250,6 +251,25 @@ def test_the_kit_serves_every_mode_it_lists() -> None:
     assert time.monotonic() - started < 5, "closing waits for no client"
     assert set(SLOW_MODES) <= set(MODES)
     assert set(SUCCESS_MODES) <= set(MODES)
+
+
+def test_closing_waits_about_a_second_in_all_however_many_threads_are_stuck() -> None:
+    """close() joins its threads against one shared deadline, not a second each."""
+    stuck = threading.Event()
+    server = HostileServer().start()
+    threads = [threading.Thread(target=stuck.wait, args=(60,), daemon=True) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    server._threads.extend(threads)  # stand-ins for connection threads that ignore the stop event
+    try:
+        started = time.monotonic()
+        server.close()
+        elapsed = time.monotonic() - started
+        abandoned = sum(thread.is_alive() for thread in threads)
+    finally:
+        stuck.set()
+    assert abandoned == len(threads), "the stand-ins really were stuck through close()"
+    assert elapsed < 5, f"close() took {elapsed:.1f} s with 10 stuck threads (a second each would be 10 s)"
 
 
 def test_the_gzip_bomb_inflates_to_what_it_claims() -> None:
