@@ -16,6 +16,7 @@ in a worker thread joined with a bound, so a hang fails fast instead of hanging 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import socket
 import threading
@@ -94,8 +95,10 @@ def cases(draw: st.DrawFn) -> Case:
 
 @pytest.fixture(scope="module", autouse=True)
 def _bomb_built() -> None:
-    """Build the cached gzip bomb once, outside any call's memory measurement."""
+    """Build the cached gzip bomb and import the aiohttp backend once, outside any call's bound
+    and memory measurement (the first aiohttp call would otherwise pay the import in its bound)."""
     gzip_bomb()
+    importlib.import_module("tmdb_auth._aiohttp_transport")
 
 
 @pytest.fixture
