@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import Call
-from tests.helpers.hostile import SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER, HostileServer
+from tests.helpers.hostile import SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER, HostileServer, deep_json
 from tests.helpers.leaks import assert_no_secret_in_error, exception_chain
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
@@ -73,10 +73,6 @@ OPERATIONS: list[tuple[str, tuple[Any, ...], Spec[Any, Any]]] = [
 RESULT_TYPES = {"create_request_token": RequestToken, "create_access_token": AccessToken, "logout": type(None)}
 SENT = {"create_request_token": (READ_TOKEN,), "create_access_token": (READ_TOKEN, REQUEST_TOKEN)}
 SENT["logout"] = (READ_TOKEN, ACCESS_TOKEN)
-
-
-def deep_json(depth: int = 100_000) -> bytes:
-    return b'{"a":' * depth + b"1" + b"}" * depth
 
 
 # --- redaction of server-provided text (pure) -----------------------------------------------------
@@ -165,7 +161,9 @@ bodies = st.one_of(
     json_values.map(lambda value: json.dumps(value).encode()),
     server_text.map(lambda text: text.encode("utf-8")),
     server_text.map(lambda text: text.encode("utf-16")),
-    st.sampled_from([b"", deep_json(3000), b"[" * 3000, b"\xff\xfe\x00{", json.dumps(success_body()).encode()]),
+    st.sampled_from(
+        [b"", deep_json("object", 3000), b"[" * 3000, b"\xff\xfe\x00{", json.dumps(success_body()).encode()]
+    ),
 )
 header_values = st.text(max_size=30) | st.sampled_from(
     [
@@ -290,7 +288,7 @@ def mock(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.MockTransp
 def test_deeply_nested_json_in_a_200_is_a_response_format_error(
     call: Call, name: str, args: tuple[Any, ...], spec: Spec[Any, Any]
 ) -> None:
-    body = deep_json()
+    body = deep_json("object")
     with pytest.raises(ResponseFormatError) as caught:
         call(name, *args, transport=mock(lambda request: httpx.Response(200, content=body)), max_retries=0)
     message = str(caught.value)
