@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -23,7 +20,7 @@ from hypothesis import strategies as st
 from tests.helpers import Call
 from tests.helpers.hostile import SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER, HostileServer, deep_json
 from tests.helpers.leaks import assert_no_secret_in_error, exception_chain
-from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.loopback import LoopbackServer, Reply, raw_server
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     READ_TOKEN,
@@ -428,40 +425,6 @@ def test_hostile_servers_give_typed_errors_with_no_secret_in_any_chain(
         assert "Bearer <redacted>" in "".join(traceback.format_exception(caught.value))
 
 
-@contextmanager
-def raw_server(reply: bytes) -> Iterator[str]:
-    """A server on 127.0.0.1 that reads one request per connection, sends `reply` and closes."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(2)
-                try:
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        data += connection.recv(65536) or b"\r\n\r\n"
-                    connection.sendall(reply)
-                    connection.shutdown(socket.SHUT_WR)
-                except OSError:
-                    continue
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
-
-
 def head(status_line: str, *headers: str, body: bytes = b"") -> bytes:
     lines = [status_line, *headers, f"Content-Length: {len(body)}", "Connection: close", "", ""]
     return "\r\n".join(lines).encode("latin-1") + body
@@ -484,11 +447,12 @@ RAW_REPLIES = {
 
 @pytest.mark.parametrize("reply", RAW_REPLIES.values(), ids=RAW_REPLIES.keys())
 def test_odd_replies_on_the_wire_give_typed_errors(call: Call, fake_clock: object, reply: bytes) -> None:
-    with raw_server(reply) as url:
+    with raw_server(reply) as (url, received):
         for name, args, _ in OPERATIONS:
             with pytest.raises(TMDBError) as caught:
                 call(name, *args, base_url=url, max_retries=1, timeout=5)
             assert_no_secret_in_error(caught.value, (*SECRETS, *UNKNOWN))
+    assert len(received) >= len(OPERATIONS), "every call reached the server and got the odd reply"
 
 
 def test_the_success_bodies_still_succeed(call: Call) -> None:
