@@ -22,7 +22,15 @@ from typing import Any
 import pytest
 
 from tests.helpers.loopback import LoopbackServer, Reply
-from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_no_secret, logout_success
+from tests.helpers.tokens import (
+    ACCESS_TOKEN,
+    ACCOUNT_ID,
+    READ_TOKEN,
+    REQUEST_TOKEN,
+    SECRETS,
+    assert_no_secret,
+    logout_success,
+)
 from tmdb_auth import cli
 from tmdb_auth.emulator import Emulator
 
@@ -64,9 +72,7 @@ def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int, *
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tmdb-auth: "), result.stderr
     assert "Traceback" not in result.stderr
-    for secret in secrets:
-        assert secret not in result.stderr
-    assert_no_secret(result.stderr)
+    assert_no_secret(result.stderr, (*SECRETS, *secrets), "stderr")
     return lines[0]
 
 
