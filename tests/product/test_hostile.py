@@ -60,7 +60,8 @@ RESULT_TYPES: dict[str, type | None] = {
 SLOW_MODES = frozenset({"drip", "endless_1xx", "header_trickle", "stall_after_headers"})
 """Modes that only end at a timeout: one example each keeps the file's wall time down."""
 SUCCESS_MODES = frozenset({"ok", "reason_echo"})
-"""Modes that answer a valid success (reason_echo only echoes tokens into the reason and headers)."""
+"""Modes that answer a valid success (reason_echo only echoes tokens into the reason and headers);
+every other mode must end in a TMDBError."""
 LOGGERS = ("httpx", "httpcore", "tmdb_auth", "hpack", "asyncio", "h11")
 ALWAYS_SECRET = (*SECRETS, SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER)
 
@@ -169,6 +170,8 @@ def problems_of(
             problems.append("a secret leaked into the result")
     if mode in SUCCESS_MODES and (error is not None or not outcome.finished):
         problems.append(f"{mode!r} is a valid success answer: the call must succeed, got {error!r}")
+    if mode not in SUCCESS_MODES and outcome.finished and error is None:
+        problems.append(f"{mode!r} is no valid answer: the call must raise a TMDBError, not return a result")
     if outcome.peak >= MEMORY_CEILING:
         problems.append(f"{outcome.peak / 2**20:.1f} MiB allocated at peak (ceiling {MEMORY_CEILING / 2**20:g})")
     try:
