@@ -110,42 +110,31 @@ def hostile_access_token_reply() -> Reply:
     return Reply(200, body)
 
 
-def test_access_token_env_output_evals_back_exactly_and_runs_nothing(server: LoopbackServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("read_back", "output"),
+    [('eval "$("$@")"', ()), ('"$@" && . ./result.env', ("--output", "result.env"))],
+    ids=["eval-stdout", "source-output-file"],
+)
+def test_access_token_env_output_reads_back_exactly_and_runs_nothing(
+    server: LoopbackServer, tmp_path: Path, read_back: str, output: tuple[str, ...]
+) -> None:
     server.reply(hostile_access_token_reply())
     result = shell(
-        'eval "$("$@")" && printf %s "$TMDB_ACCESS_TOKEN" > token && printf %s "$TMDB_ACCOUNT_ID" > account',
+        read_back + ' && printf %s "$TMDB_ACCESS_TOKEN" > token && printf %s "$TMDB_ACCOUNT_ID" > account',
         "access-token",
         "REQ-y",
         "--format",
         "env",
+        *output,
         env=server_env(server),
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # eval took it all, or it went to the file
     assert not (tmp_path / "MARK").exists(), "a server-supplied value ran a command"
     assert (tmp_path / "token").read_text(encoding="utf-8") == HOSTILE + ACCESS_TOKEN
     assert (tmp_path / "account").read_text(encoding="utf-8") == HOSTILE
     assert_no_secret(result.stderr)
-
-
-def test_access_token_env_output_file_sources_back_exactly(server: LoopbackServer, tmp_path: Path) -> None:
-    server.reply(hostile_access_token_reply())
-    result = shell(
-        '"$@" && . ./result.env && printf %s "$TMDB_ACCESS_TOKEN" > token && printf %s "$TMDB_ACCOUNT_ID" > account',
-        "access-token",
-        "REQ-y",
-        "--format",
-        "env",
-        "--output",
-        "result.env",
-        env=server_env(server),
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == ""
-    assert not (tmp_path / "MARK").exists(), "a server-supplied value ran a command"
-    assert (tmp_path / "token").read_text(encoding="utf-8") == HOSTILE + ACCESS_TOKEN
-    assert (tmp_path / "account").read_text(encoding="utf-8") == HOSTILE
 
 
 def test_access_token_json_output_keeps_every_character(server: LoopbackServer) -> None:
