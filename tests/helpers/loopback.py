@@ -28,6 +28,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    gate: threading.Event | None = None
+    """Answer only once this is set (at most 30 s; the server's `at_gate` tells a request is waiting)."""
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -66,6 +68,8 @@ class LoopbackServer:
         self.connections = 0
         self.active = 0  # requests being answered right now
         self.max_active = 0  # the most requests it was answering at once
+        self.at_gate = threading.Event()  # set when a request waits at a Reply's gate
+        self._gates: list[threading.Event] = []
         self._lock = threading.Lock()
         server = self
 
@@ -86,10 +90,15 @@ class LoopbackServer:
                 with server._lock:
                     server.received.append(Received(self.command, self.path, dict(self.headers.items()), body))
                     reply = server.replies.popleft() if server.replies else server.default
+                    if reply.gate is not None:
+                        server._gates.append(reply.gate)
                     server.active += 1
                     server.max_active = max(server.max_active, server.active)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.gate is not None:
+                    server.at_gate.set()
+                    reply.gate.wait(30)
                 with server._lock:  # before answering: the client cannot have the answer (and send again) yet
                     server.active -= 1
                 if reply.drop:
@@ -119,6 +128,8 @@ class LoopbackServer:
         try:
             yield self
         finally:
+            for gate in self._gates:  # a held answer whose client went away ends now
+                gate.set()
             self._httpd.shutdown()
             self._httpd.server_close()
             thread.join(timeout=5)
