@@ -6,7 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from attrs import define, evolve, field
 
-from .types import REDACTED, redacted_mapping
+from .types import _REDACTED, _redacted_mapping
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
 """Used when no ``timeout`` is given: 10 seconds for connect, read, write and pool."""
@@ -17,13 +17,13 @@ def _redacted_url(url: str) -> str:
     try:
         parts = urlsplit(str(url))
     except ValueError:
-        return repr(REDACTED)
+        return repr(_REDACTED)
     netloc = parts.netloc
     if "@" in netloc:
-        netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+        netloc = f"{_REDACTED}@{netloc.rpartition('@')[2]}"
     return repr(
         urlunsplit(
-            (parts.scheme, netloc, parts.path, REDACTED if parts.query else "", "")
+            (parts.scheme, netloc, parts.path, _REDACTED if parts.query else "", "")
         )
     )
 
@@ -61,10 +61,10 @@ class Client:
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
     _base_url: str = field(alias="base_url", repr=_redacted_url)
     _cookies: dict[str, str] = field(
-        factory=dict, kw_only=True, alias="cookies", repr=redacted_mapping
+        factory=dict, kw_only=True, alias="cookies", repr=_redacted_mapping
     )
     _headers: dict[str, str] = field(
-        factory=dict, kw_only=True, alias="headers", repr=redacted_mapping
+        factory=dict, kw_only=True, alias="headers", repr=_redacted_mapping
     )
     _timeout: httpx.Timeout | None = field(
         default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout"
@@ -76,7 +76,7 @@ class Client:
         default=False, kw_only=True, alias="follow_redirects"
     )
     _httpx_args: dict[str, Any] = field(
-        factory=dict, kw_only=True, alias="httpx_args", repr=redacted_mapping
+        factory=dict, kw_only=True, alias="httpx_args", repr=_redacted_mapping
     )
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
@@ -214,10 +214,10 @@ class AuthenticatedClient:
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
     _base_url: str = field(alias="base_url", repr=_redacted_url)
     _cookies: dict[str, str] = field(
-        factory=dict, kw_only=True, alias="cookies", repr=redacted_mapping
+        factory=dict, kw_only=True, alias="cookies", repr=_redacted_mapping
     )
     _headers: dict[str, str] = field(
-        factory=dict, kw_only=True, alias="headers", repr=redacted_mapping
+        factory=dict, kw_only=True, alias="headers", repr=_redacted_mapping
     )
     _timeout: httpx.Timeout | None = field(
         default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout"
@@ -229,7 +229,7 @@ class AuthenticatedClient:
         default=False, kw_only=True, alias="follow_redirects"
     )
     _httpx_args: dict[str, Any] = field(
-        factory=dict, kw_only=True, alias="httpx_args", repr=redacted_mapping
+        factory=dict, kw_only=True, alias="httpx_args", repr=_redacted_mapping
     )
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)

@@ -8,17 +8,17 @@ class UnexpectedStatus(Exception):
     hold tokens); ``content`` holds the body as received.
     """
 
+    _summary = "Unexpected status code"
+    """The message's first words: the override point for subclasses."""
+
     def __init__(self, status_code: int, content: bytes):
         self.status_code = status_code
         self.content = content
 
         super().__init__(
-            f"{self._summary()}: {status_code} ({len(content)} bytes of response body received;"
+            f"{self._summary}: {status_code} ({len(content)} bytes of response body received;"
             " not shown as it may hold credentials, see .content)"
         )
-
-    def _summary(self) -> str:
-        return "Unexpected status code"
 
 
 class UnparsableResponse(UnexpectedStatus):
@@ -28,13 +28,13 @@ class UnparsableResponse(UnexpectedStatus):
     the exception itself is not chained, since its message or attributes may quote the body.
     """
 
+    _summary = "Response body could not be parsed for status code"
+
     def __init__(self, status_code: int, content: bytes, reason: str = ""):
         self.reason = reason
+        if reason:  # named in the message too: "... could not be parsed (JSONDecodeError) for status code"
+            self._summary = self._summary.replace(" for ", f" ({reason}) for ", 1)
         super().__init__(status_code, content)
-
-    def _summary(self) -> str:
-        reason = f" ({self.reason})" if self.reason else ""
-        return f"Response body could not be parsed{reason} for status code"
 
 
 __all__ = ["UnexpectedStatus", "UnparsableResponse"]

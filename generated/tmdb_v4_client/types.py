@@ -52,7 +52,7 @@ def http_status(code: int) -> HTTPStatus | int:
         return code
 
 
-REDACTED = "<redacted>"
+_REDACTED = "<redacted>"
 """What a repr shows instead of a value that may be a credential."""
 
 _SENSITIVE_WORDS = (
@@ -71,18 +71,18 @@ _MIN_SCRUBBED_LENGTH = 8
 _MODELS_PACKAGE = __name__.rpartition(".")[0] + ".models."
 
 
-def is_sensitive(name: str) -> bool:
+def _is_sensitive(name: str) -> bool:
     """Whether a field, property or header called `name` may hold a credential."""
     lowered = name.lower()
     return any(word in lowered for word in _SENSITIVE_WORDS)
 
 
-def redacted_mapping(mapping: Mapping[str, Any]) -> str:
+def _redacted_mapping(mapping: Mapping[str, Any]) -> str:
     """A mapping shown by its keys only: any value may carry a credential."""
-    return "{" + ", ".join(f"{key!r}: {REDACTED}" for key in mapping) + "}"
+    return "{" + ", ".join(f"{key!r}: {_REDACTED}" for key in mapping) + "}"
 
 
-def model_repr(model: Any) -> str:
+def _model_repr(model: Any) -> str:
     """The repr of a generated (attrs) model, with every value that may be a credential redacted."""
     secrets: list[str] = []
     shown: list[str] = []
@@ -90,21 +90,23 @@ def model_repr(model: Any) -> str:
         value = getattr(model, attribute.name)
         if attribute.name == "additional_properties":
             secrets.extend(
-                v for k, v in value.items() if isinstance(v, str) and is_sensitive(k)
+                v for k, v in value.items() if isinstance(v, str) and _is_sensitive(k)
             )
             if value:
-                shown.append(f"additional_properties={redacted_mapping(value)}")
-        elif is_sensitive(attribute.name) and value is not UNSET and value is not None:
+                shown.append(f"additional_properties={_redacted_mapping(value)}")
+        elif _is_sensitive(attribute.name) and value is not UNSET and value is not None:
             if isinstance(value, str):
                 secrets.append(value)
-            shown.append(f"{attribute.name}={REDACTED}")
+            shown.append(f"{attribute.name}={_REDACTED}")
         else:
             shown.append(f"{attribute.name}={value!r}")
     text = f"{type(model).__name__}({', '.join(shown)})"
     for secret in secrets:
         if len(secret) >= _MIN_SCRUBBED_LENGTH:
             # as it is, and as the repr of a string quoting it escapes it
-            text = text.replace(secret, REDACTED).replace(repr(secret)[1:-1], REDACTED)
+            text = text.replace(secret, _REDACTED).replace(
+                repr(secret)[1:-1], _REDACTED
+            )
     return text
 
 
@@ -130,12 +132,11 @@ class Response(Generic[T]):
             parsed_text = f"<{type(parsed).__name__}>"
         return (
             f"Response(status_code={self.status_code!r}, content=<{len(self.content)} bytes>, "
-            f"headers={redacted_mapping(self.headers)}, parsed={parsed_text})"
+            f"headers={_redacted_mapping(self.headers)}, parsed={parsed_text})"
         )
 
 
 __all__ = [
-    "REDACTED",
     "UNSET",
     "File",
     "FileTypes",
@@ -143,7 +144,4 @@ __all__ = [
     "Response",
     "Unset",
     "http_status",
-    "is_sensitive",
-    "model_repr",
-    "redacted_mapping",
 ]

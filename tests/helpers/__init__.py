@@ -6,6 +6,8 @@ files, which import nothing from each other.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 REPO_PARTS = ("openapi", "generated", "scripts", "pyproject.toml")
 
 Exchange = Callable[..., AccessToken]
+"""The `exchange` fixture: exchange(request_token=..., **options) -> AccessToken."""
+Call = Callable[..., Any]
+"""The `call` fixture: call(method_name, *args, **options) builds a client with options, runs one operation,
+returns its result."""
 
 
 def load_spec() -> dict[str, Any]:
@@ -60,6 +66,21 @@ def run_script(root: Path, script: str, *args: str) -> subprocess.CompletedProce
         check=False,
         timeout=120,
     )
+
+
+def run_probe(probe: Path, generated: Path, *args: str, timeout: float = 120) -> Any:
+    """Run the script `probe` with `args` against the generated package under `generated` (put
+    first on PYTHONPATH, ahead of this checkout's editable install); return its JSON stdout."""
+    result = subprocess.run(
+        [sys.executable, str(probe), *args],
+        env={**os.environ, "PYTHONPATH": str(generated)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def copy_repo(copy: Path) -> Path:

@@ -23,6 +23,7 @@ import json
 import socket
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from types import TracebackType
@@ -47,6 +48,8 @@ _MODE_PREFIX: Final = "/_hostile/"
 _MAX_REQUEST_HEAD: Final = 64 * 1024
 _MAX_REQUEST_BODY: Final = MIB
 _CHUNK: Final = 64 * 1024
+_CLOSE_WAIT: Final = 1.0
+"""Seconds `close()` waits, in all, for its threads (daemons: one still running is abandoned)."""
 
 MODES: Final[dict[str, str]] = {
     "ok": "a well-formed success answer for the operation (the control case)",
@@ -212,9 +215,10 @@ class HostileServer:
                 connection.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._listener.close()
+        deadline = time.monotonic() + _CLOSE_WAIT  # one wait for all threads, not one each
         for thread in [self._acceptor, *self._threads]:
             if thread is not None and thread is not threading.current_thread():
-                thread.join(timeout=1)
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     @property
     def closed(self) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.helpers import Exchange
+from tests.helpers import Call, Exchange
 from tests.helpers.clock import FakeClock
 from tests.helpers.loopback import LoopbackServer
 from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN
@@ -26,10 +26,6 @@ def server() -> Iterator[LoopbackServer]:
 def fake_clock() -> FakeClock:
     """Every client built by `call` / `exchange` in this test waits on this clock (the `sleep` seam)."""
     return FakeClock()
-
-
-Call = Callable[..., Any]
-"""call(method_name, *args, **options): build a client with options, run one operation, return its result."""
 
 
 @pytest.fixture(params=["sync", "async"])

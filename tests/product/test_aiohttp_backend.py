@@ -18,8 +18,6 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
@@ -32,7 +30,7 @@ from yarl import URL
 
 from tests.helpers.clock import FakeClock
 from tests.helpers.leaks import assert_no_secret_in_error
-from tests.helpers.loopback import LoopbackServer, Reply, hanging_connect
+from tests.helpers.loopback import LoopbackServer, Reply, hanging_connect, raw_server
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     ACCOUNT_ID,
@@ -85,44 +83,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-@contextmanager
-def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[tuple[str, list[bytes]]]:
-    """A one-connection-at-a-time server: reads each request whole, then `answer` writes raw bytes and it closes."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.lower().split(b"\r\n"):
-                    if line.startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                while len(body) < length:
-                    body += conn.recv(65536)
-                received.append(head + b"\r\n\r\n" + body)
-                answer(conn)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
 
 
 # --- the three operations, the whole login -------------------------------------------------------
@@ -304,7 +264,6 @@ def test_an_invalid_response_echoing_the_secrets_is_typed_and_leaks_nothing(fake
     assert len(received) == 1
     assert caught.value.request_sent is True
     assert_no_secret_in_error(caught.value)
-    assert_no_secret(repr(caught.value.__cause__))
     assert caught.value.__cause__ is not None
     assert caught.value.__cause__.__cause__ is None
     assert caught.value.__cause__.__context__ is None
@@ -331,7 +290,6 @@ def test_no_secret_in_errors_or_debug_logs(
         except TMDBError as error:
             errors.append(error)
             assert_no_secret_in_error(error)
-            assert_no_secret(repr(error.__cause__))
         else:
             assert_no_secret(repr(token))
     assert len(errors) == 4

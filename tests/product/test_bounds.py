@@ -14,9 +14,9 @@ instead of hanging the suite. Every elapsed-time check is a safety net at 5 x th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpcore
@@ -60,6 +60,19 @@ def client(flavour: str, **options: Any) -> TMDBAuth | AsyncTMDBAuth:
         pytest.importorskip("aiohttp")
         return AsyncTMDBAuth(http_backend="aiohttp", **options)
     return AsyncTMDBAuth(**options)
+
+
+@contextlib.contextmanager
+def built(flavour: str, **options: Any) -> Iterator[TMDBAuth | AsyncTMDBAuth]:
+    """A client of `flavour`, to inspect its settings; closed afterwards."""
+    auth = client(flavour, **options)
+    try:
+        yield auth
+    finally:
+        if isinstance(auth, TMDBAuth):
+            auth.close()
+        else:
+            asyncio.run(auth.aclose())
 
 
 def call(flavour: str, operation: str, clock: FakeClock | None = None, **options: Any) -> Any:
@@ -112,8 +125,8 @@ def test_an_attempt_ends_by_attempt_timeout_whatever_the_server_sends(flavour: s
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_timeout_alone_bounds_an_attempt(flavour: str) -> None:
     """attempt_timeout defaults to the longest timeout part: endless 102s end at `timeout`."""
-    auth = client(flavour, timeout=httpx.Timeout(0.2, read=ATTEMPT))
-    assert auth._settings.attempt_timeout == ATTEMPT
+    with built(flavour, timeout=httpx.Timeout(0.2, read=ATTEMPT)) as auth:
+        assert auth._settings.attempt_timeout == ATTEMPT
     with HostileServer("endless_1xx", interval=0.05) as hostile:
         outcome = bounded(
             lambda: call(flavour, "create_request_token", base_url=hostile.url, timeout=ATTEMPT, max_retries=0),
@@ -251,7 +264,8 @@ def test_a_server_that_always_fails_retryably_ends_within_max_call_seconds(
     server.default = Reply(503, {"success": False, "status_code": 46, "status_message": "maintenance"}, headers)
     clock = FakeClock()
     options = {"base_url": server.url, "max_retries": 4, "max_retry_after": 2, "timeout": 1.0}
-    bound = client(flavour, **options).max_call_seconds
+    with built(flavour, **options) as auth:
+        bound = auth.max_call_seconds
     outcome = bounded(lambda: call(flavour, "create_access_token", clock, **options), SAFETY * bound)
     assert isinstance(outcome.error, ServiceUnavailableError)
     assert len(server.received) == 5, "max_retries + 1 attempts"
@@ -267,14 +281,18 @@ def test_attempts_that_each_run_to_their_deadline_end_within_max_call_seconds(fl
     """create_request_token retries timeouts: three attempts, each cut at attempt_timeout."""
     clock = FakeClock()
     with HostileServer("endless_1xx", interval=0.05) as hostile:
-        options = {"base_url": hostile.url, "timeout": ATTEMPT, "max_retries": 2}
-        bound = client(flavour, **options).max_call_seconds
+        # max_retry_after=0 keeps the bound tight: with the default (30 s per wait) it is 61.2 s.
+        options = {"base_url": hostile.url, "timeout": ATTEMPT, "max_retries": 2, "max_retry_after": 0}
+        with built(flavour, **options) as auth:
+            bound = auth.max_call_seconds
+        assert bound == pytest.approx(3 * ATTEMPT + (INITIAL_BACKOFF + JITTER) + (2 * INITIAL_BACKOFF + JITTER))
         outcome = bounded(lambda: call(flavour, "create_request_token", clock, **options), SAFETY * bound)
         assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
         assert len(hostile.received) == 3
     assert len(clock) == 2
-    # The waits are the fake clock's; the attempts are real time. Margin: thread and loop start-up.
-    assert sum(clock) + outcome.elapsed <= bound + 1.0
+    # The waits are the fake clock's (exact); the attempts are real time (a safety net only).
+    assert sum(clock) <= bound - 3 * ATTEMPT, "every wait within its term of the bound"
+    assert outcome.elapsed <= SAFETY * 3 * ATTEMPT, "three attempts, each cut at attempt_timeout"
 
 
 # --- options that would unbind a bound -------------------------------------------------------------
@@ -326,9 +344,9 @@ def test_options_that_would_unbind_a_bound_are_configuration_errors(
 
 
 def test_every_bound_is_finite_and_positive_for_accepted_options() -> None:
-    auth = TMDBAuth(READ_TOKEN, timeout=httpx.Timeout(86400), max_retry_after=86400, max_retries=10)
-    assert math.isfinite(auth.max_call_seconds)
-    assert auth._settings.attempt_timeout == 86400
+    with TMDBAuth(READ_TOKEN, timeout=httpx.Timeout(86400), max_retry_after=86400, max_retries=10) as auth:
+        assert auth._settings.attempt_timeout == 86400
+        assert auth.max_call_seconds == 11 * 86400 + 10 * 86400  # 11 attempts, 10 waits of max_retry_after
 
 
 # --- memory --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import logging
 import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -849,9 +850,17 @@ def test_the_emulator_on_all_interfaces_warns_and_prints_a_url_the_client_accept
     try:
         assert process.stdout is not None
         assert process.stderr is not None
-        base_url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        # A silent or stuck emulator fails the test instead of blocking readline() forever.
+        watchdog = threading.Timer(30, process.kill)
+        watchdog.start()
+        try:
+            announced = process.stdout.readline()
+            warning = process.stderr.readline()  # written before the first line on stdout
+        finally:
+            watchdog.cancel()
+        assert announced, f"no base URL on stdout within 30 s; stderr: {warning!r}"
+        base_url = announced.rsplit(" ", 1)[1].strip()
         assert base_url.startswith("http://127.0.0.1:")
-        warning = process.stderr.readline()  # written before the first line on stdout
         assert warning.startswith("tmdb-auth: warning: the emulator listens on 0.0.0.0, beyond loopback")
         headers = {"Authorization": "Bearer cli-read-token"}
         token = httpx.post(f"{base_url}/4/auth/request_token", headers=headers).json()["request_token"]

@@ -18,6 +18,7 @@ from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, REQUEST_TOKEN, SECRETS, success_body
 from tests.helpers.tokens import READ_TOKEN as TOKENS_READ_TOKEN
 from tmdb_v4_client import AuthenticatedClient, Client
+from tmdb_v4_client import types as generated_types
 from tmdb_v4_client.api.auth import create_an_access_token
 from tmdb_v4_client.client import DEFAULT_TIMEOUT
 from tmdb_v4_client.errors import UnexpectedStatus, UnparsableResponse
@@ -265,6 +266,28 @@ async def test_an_unexpected_status_says_how_many_bytes_not_which(server: Loopba
     assert_nothing_leaks(*error_texts(error))
     assert str(error).startswith(f"Unexpected status code: {status} ({len(error.content)} bytes of response body")
     assert json.loads(error.content) == body, "the body is still there to read"
+
+
+def test_the_error_summary_is_a_class_attribute_a_subclass_can_set() -> None:
+    class Teapot(UnexpectedStatus):
+        _summary = "The teapot answered"
+
+    assert str(Teapot(418, b"{}")).startswith("The teapot answered: 418 (2 bytes of response body received")
+    assert str(UnparsableResponse(200, b"[")).startswith("Response body could not be parsed for status code: 200 (")
+    assert UnparsableResponse._summary == "Response body could not be parsed for status code", "not one reason's"
+
+
+def test_the_generated_types_export_only_upstreams_names_and_http_status() -> None:
+    """The repr helpers the templates add to types.py are private: not in the package's API."""
+    assert sorted(generated_types.__all__) == [
+        "File",
+        "FileTypes",
+        "RequestFiles",
+        "Response",
+        "UNSET",
+        "Unset",
+        "http_status",
+    ]
 
 
 DEEP_JSON = b'{"access_token": "' + ACCESS_TOKEN.encode() + b'", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"

@@ -16,8 +16,10 @@ in a worker thread joined with a bound, so a hang fails fast instead of hanging 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -57,6 +59,9 @@ RESULT_TYPES: dict[str, type | None] = {
 }
 SLOW_MODES = frozenset({"drip", "endless_1xx", "header_trickle", "stall_after_headers"})
 """Modes that only end at a timeout: one example each keeps the file's wall time down."""
+SUCCESS_MODES = frozenset({"ok", "reason_echo"})
+"""Modes that answer a valid success (reason_echo only echoes tokens into the reason and headers);
+every other mode must end in a TMDBError."""
 LOGGERS = ("httpx", "httpcore", "tmdb_auth", "hpack", "asyncio", "h11")
 ALWAYS_SECRET = (*SECRETS, SERVER_ACCESS_TOKEN, SERVER_TOKEN_MARKER)
 
@@ -91,8 +96,10 @@ def cases(draw: st.DrawFn) -> Case:
 
 @pytest.fixture(scope="module", autouse=True)
 def _bomb_built() -> None:
-    """Build the cached gzip bomb once, outside any call's memory measurement."""
+    """Build the cached gzip bomb and import the aiohttp backend once, outside any call's bound
+    and memory measurement (the first aiohttp call would otherwise pay the import in its bound)."""
     gzip_bomb()
+    importlib.import_module("tmdb_auth._aiohttp_transport")
 
 
 @pytest.fixture
@@ -161,8 +168,10 @@ def problems_of(
             problems.append(f"returned {type(outcome.result).__qualname__}, not the documented result")
         if find_secret(repr(outcome.result) + str(outcome.result), case.secrets()):
             problems.append("a secret leaked into the result")
-    if mode == "ok" and (error is not None or not outcome.finished):
-        problems.append(f"the control mode must succeed, got {error!r}")
+    if mode in SUCCESS_MODES and (error is not None or not outcome.finished):
+        problems.append(f"{mode!r} is a valid success answer: the call must succeed, got {error!r}")
+    if mode not in SUCCESS_MODES and outcome.finished and error is None:
+        problems.append(f"{mode!r} is no valid answer: the call must raise a TMDBError, not return a result")
     if outcome.peak >= MEMORY_CEILING:
         problems.append(f"{outcome.peak / 2**20:.1f} MiB allocated at peak (ceiling {MEMORY_CEILING / 2**20:g})")
     try:
@@ -233,7 +242,9 @@ def test_the_kit_serves_every_mode_it_lists() -> None:
                 connection.sendall(request.replace(b"POST /", f"POST /_hostile/{mode}/".encode()))
                 start = b""
                 while len(start) < 9:  # header_trickle sends a byte at a time
-                    start += connection.recv(9 - len(start))
+                    chunk = connection.recv(9 - len(start))
+                    assert chunk, f"{mode}: the server closed the connection after {start!r}"
+                    start += chunk
                 assert start == b"HTTP/1.1 ", mode
         with pytest.raises(ValueError, match="unknown mode"):
             server.url_for("nonsense")
@@ -245,6 +256,26 @@ def test_the_kit_serves_every_mode_it_lists() -> None:
     assert server.closed
     assert time.monotonic() - started < 5, "closing waits for no client"
     assert set(SLOW_MODES) <= set(MODES)
+    assert set(SUCCESS_MODES) <= set(MODES)
+
+
+def test_closing_waits_about_a_second_in_all_however_many_threads_are_stuck() -> None:
+    """close() joins its threads against one shared deadline, not a second each."""
+    stuck = threading.Event()
+    server = HostileServer().start()
+    threads = [threading.Thread(target=stuck.wait, args=(60,), daemon=True) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    server._threads.extend(threads)  # stand-ins for connection threads that ignore the stop event
+    try:
+        started = time.monotonic()
+        server.close()
+        elapsed = time.monotonic() - started
+        abandoned = sum(thread.is_alive() for thread in threads)
+    finally:
+        stuck.set()
+    assert abandoned == len(threads), "the stand-ins really were stuck through close()"
+    assert elapsed < 5, f"close() took {elapsed:.1f} s with 10 stuck threads (a second each would be 10 s)"
 
 
 def test_the_gzip_bomb_inflates_to_what_it_claims() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import Call
 from tests.helpers.clock import FakeClock
 from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
@@ -27,7 +28,6 @@ from tests.helpers.tokens import (
     success_body,
     tmdb_error,
 )
-from tests.product.conftest import Call
 from tmdb_auth import (
     AccessToken,
     APIError,

@@ -5,22 +5,19 @@ and total time whatever the server does (huge, trickling, compressed bodies)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import socket
 import ssl
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, Call
 from tests.helpers.leaks import assert_no_secret_in_error
-from tests.helpers.loopback import LoopbackServer, Reply
+from tests.helpers.loopback import LoopbackServer, Reply, raw_server
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
     READ_TOKEN,
@@ -28,7 +25,6 @@ from tests.helpers.tokens import (
     logout_success,
     success_body,
 )
-from tests.product.conftest import Call
 from tmdb_auth import (
     DEFAULT_ASYNC_LIMITS,
     APIError,
@@ -215,36 +211,6 @@ def test_close_closes_the_pool_the_client_opened() -> None:
 # --- bounds on every response ----------------------------------------------------------------------
 
 
-@contextmanager
-def raw_server(respond: Callable[[socket.socket], None]) -> Iterator[str]:
-    """A one-connection HTTP server on 127.0.0.1 whose answer `respond` writes by hand."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(10)
-
-    def serve() -> None:
-        try:
-            connection, _ = listener.accept()
-        except OSError:
-            return
-        with connection:
-            request = b""
-            while b"\r\n\r\n" not in request:
-                data = connection.recv(65536)
-                if not data:
-                    return
-                request += data
-            with contextlib.suppress(OSError):  # the client gave up, as it should
-                respond(connection)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        listener.close()
-        thread.join(timeout=15)
-
-
 def trickle(connection: socket.socket) -> None:
     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
     for _ in range(150):  # one byte every 0.1 s: each read is quick, the whole never ends in time
@@ -263,7 +229,7 @@ def endless_chunks(connection: socket.socket) -> None:
 def test_a_trickling_server_hits_the_attempt_deadline(call: Call, operation: str) -> None:
     args = (REQUEST_TOKEN,) if operation == "create_access_token" else ()
     started = time.monotonic()
-    with raw_server(trickle) as url, pytest.raises(RequestTimeoutError, match="attempt_timeout") as caught:
+    with raw_server(trickle) as (url, _), pytest.raises(RequestTimeoutError, match="attempt_timeout") as caught:
         call(operation, *args, base_url=url, timeout=0.5, attempt_timeout=1.0, max_retries=0)
     elapsed = time.monotonic() - started
     assert elapsed < 4, f"bounded by attempt_timeout, took {elapsed:.1f}s"
@@ -272,7 +238,7 @@ def test_a_trickling_server_hits_the_attempt_deadline(call: Call, operation: str
 
 
 def test_an_endless_chunked_body_is_cut_at_max_response_bytes(call: Call) -> None:
-    with raw_server(endless_chunks) as url, pytest.raises(ResponseTooLargeError) as caught:
+    with raw_server(endless_chunks) as (url, _), pytest.raises(ResponseTooLargeError) as caught:
         call("create_access_token", REQUEST_TOKEN, base_url=url, max_retries=0)
     assert caught.value.http_status == 200
     assert "1048576 bytes" in str(caught.value)

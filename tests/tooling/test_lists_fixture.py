@@ -9,17 +9,14 @@ sync and asyncio, against a loopback server that checks method, path, query, bod
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.helpers import FIXTURES, ROOT, run_script
+from tests.helpers import FIXTURES, ROOT, run_probe, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -148,16 +145,8 @@ def test_import_generate_check_and_call_every_new_operation(baseline_repo: Path,
             **({"json": body} if body is not None else {}),
         ).respond_with_json(response, status=status)
 
-    probe = subprocess.run(
-        [sys.executable, str(PROBE), httpserver.url_for("/").rstrip("/"), TOKEN, str(baseline_repo / "generated")],
-        env={**os.environ, "PYTHONPATH": str(baseline_repo / "generated")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert probe.returncode == 0, probe.stderr
-    report = json.loads(probe.stdout)
+    generated = baseline_repo / "generated"
+    report = run_probe(PROBE, generated, httpserver.url_for("/").rstrip("/"), TOKEN, str(generated), timeout=60)
     assert set(report) == set(EXPECTED)
     for name, (_, _, _, _, _, response, model) in EXPECTED.items():
         assert report[name]["client_types"] == ["AuthenticatedClient"], name

@@ -7,10 +7,7 @@ upstream templates fails here: update each header once its template has been rev
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +16,7 @@ import pytest
 import yaml
 
 from scripts.generate import pinned_versions
-from tests.helpers import ROOT, copy_repo, run_script
+from tests.helpers import ROOT, copy_repo, run_probe, run_script
 
 TEMPLATES = sorted((ROOT / "openapi" / "templates").glob("*.jinja"))
 HEADER = re.compile(r"^\{#- tmdb-v4-auth override of openapi-python-client (?P<version>\S+)'s (?P<name>\S+)\. Why:")
@@ -88,16 +85,7 @@ def probe_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     spec_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     generated = run_script(copy, "generate", "generate")
     assert generated.returncode == 0, generated.stderr
-    probe = subprocess.run(
-        [sys.executable, str(PROBE), str(copy / "generated"), json.dumps(PROBE_SECRETS)],
-        env={**os.environ, "PYTHONPATH": str(copy / "generated")},  # ahead of this checkout's editable roots
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert probe.returncode == 0, probe.stderr
-    report = json.loads(probe.stdout)
+    report = run_probe(PROBE, copy / "generated", str(copy / "generated"), json.dumps(PROBE_SECRETS))
     assert isinstance(report, dict)
     return report
 

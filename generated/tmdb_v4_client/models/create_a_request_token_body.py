@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, model_repr
+from ..types import UNSET, Unset, _model_repr
 
 T = TypeVar("T", bound="CreateARequestTokenBody")
 
@@ -22,7 +22,7 @@ class CreateARequestTokenBody:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
-        return model_repr(self)
+        return _model_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         redirect_to = self.redirect_to
