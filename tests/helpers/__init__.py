@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 SPEC_PATH = ROOT / "openapi" / "tmdb-v4.yaml"
 FIXTURES = ROOT / "tests" / "fixtures"
 
-# What a regeneration needs; a copy of these is a self-contained repository for the scripts.
-REPO_PARTS = ("openapi", "generated", "scripts", "pyproject.toml")
+# What a regeneration needs (src/: what the facade guard checks the new tree against); a copy of
+# these is a self-contained repository for the scripts.
+REPO_PARTS = ("openapi", "generated", "scripts", "src", "pyproject.toml")
 
 Exchange = Callable[..., AccessToken]
 """The `exchange` fixture: exchange(request_token=..., **options) -> AccessToken."""
