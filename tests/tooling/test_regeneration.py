@@ -7,7 +7,10 @@ and the facade guard stops a tree the hand-written code could not import.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -231,3 +234,30 @@ def test_the_guard_sees_fields_read_through_a_getattr_helper() -> None:
     assert "from_dict" in response.attributes
     assert found[("tmdb_v4_client.models", "LogoutBody")].fields == {"access_token"}
     assert {"sync_detailed", "asyncio_detailed"} <= found[("tmdb_v4_client.api.auth", "logout")].attributes
+
+
+# --- what the templates change ------------------------------------------------------------------------
+
+
+def test_models_are_imported_on_first_use_and_still_all_listed(baseline_repo: Path) -> None:
+    probe = """
+import sys
+import tmdb_v4_client.models as models
+assert models.__file__.startswith(sys.argv[1]), models.__file__
+loaded = lambda: sorted(name for name in sys.modules if name.startswith("tmdb_v4_client.models."))
+before = loaded()
+from tmdb_v4_client.models import LogoutBody
+after_one = loaded()
+from tmdb_v4_client.models import *
+print(before, after_one, set(models.__all__) <= set(dir(models)) and len(models.__all__) == 6, LogoutBody.__name__)
+"""
+    env = {**os.environ, "PYTHONPATH": str(baseline_repo / "generated")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(baseline_repo / "generated")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "['tmdb_v4_client.models.logout_body']", "True", "LogoutBody"]
