@@ -22,6 +22,7 @@ def official() -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_the_official_documents_defects_are_repaired_and_listed() -> None:
     document = official()
     made = repairs.apply(document, repairs.RULES, "v3.json")
@@ -40,6 +41,7 @@ def test_the_official_documents_defects_are_repaired_and_listed() -> None:
     assert again == document, "a repaired document needs no repair: re-imports give the same result"
 
 
+@pytest.mark.slow
 def test_nothing_but_the_defects_changes() -> None:
     document, before = official(), official()
     made = repairs.apply(document, repairs.RULES, "v3.json")

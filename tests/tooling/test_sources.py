@@ -69,6 +69,7 @@ def test_unreadable_sources_say_why(tmp_path: Path, text: str, message: str) -> 
     assert message in str(caught.value)
 
 
+@pytest.mark.slow
 def test_every_validation_error_of_the_official_document_at_once_with_pointers() -> None:
     document = read_source(OFFICIAL).document
     errors = validation_errors(document, "v3.json")

@@ -74,6 +74,7 @@ def test_a_duplicate_key_is_an_error_naming_both_lines() -> None:
         yamlio.load("paths:\n  get: 1\n  get: 2\n")
 
 
+@pytest.mark.slow
 def test_the_whole_official_document_round_trips_through_the_writer() -> None:
     document = json.loads((FIXTURES / "upstream" / "tmdb-api-v3-official.json").read_text(encoding="utf-8"))
     text = yamlio.dump(document["paths"])
