@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import bench
-from bench import clients, report, runs
+from bench import clients, generate, report, runs
 from bench.servers import emulator_server, fixed_server
 
 
@@ -68,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     results = run(runs.SMOKE if args.smoke else runs.FULL)
+    results["generate_cost"] = generate.measure(smoke=args.smoke)
     results["mode"] = "smoke" if args.smoke else "full"
     report.print_report(results)
+    generate.print_report(results["generate_cost"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults written to {args.json}")
