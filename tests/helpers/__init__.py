@@ -6,6 +6,8 @@ files, which import nothing from each other.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import shutil
@@ -15,8 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from scripts import yamlio
 from tmdb_auth import AccessToken
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -34,8 +35,11 @@ Call = Callable[..., Any]
 returns its result."""
 
 
+@functools.cache
 def load_spec() -> dict[str, Any]:
-    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    """The live spec, read once per session with the spec tooling's reader (fast, whatever its size); do not
+    modify it: the helpers below hand out copies."""
+    document = yamlio.load(SPEC_PATH.read_text(encoding="utf-8"))
     assert isinstance(document, dict)
     return document
 
@@ -44,7 +48,7 @@ def example_response() -> dict[str, Any]:
     """The 200 example the spec gives for createAnAccessToken."""
     operation = load_spec()["paths"]["/4/auth/access_token"]["post"]
     examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
-    value = examples["Create a Access Token"]["value"]
+    value = copy.deepcopy(examples["Create a Access Token"]["value"])
     assert isinstance(value, dict)
     return value
 
