@@ -1,4 +1,4 @@
-"""A local emulator of TMDB's v4 auth endpoints, for offline demos and tests.
+"""A local emulator of TMDB's v4 auth endpoints (and the two v3 session routes), for offline demos and tests.
 
 Needs the ``emulator`` extra (``pip install 'tmdb-v4-auth[emulator]'``: Starlette,
 uvicorn, PyJWT). It serves, on loopback by default:
@@ -14,6 +14,9 @@ uvicorn, PyJWT). It serves, on loopback by default:
 - ``POST /4/auth/access_token``  exchange an approved request token (as openapi/tmdb-v4.yaml says)
 - ``DELETE /4/auth/access_token``  log out (revoke an access token); the Bearer is the app's read
   access token or a live user access token (the v4 API takes both; tmdbapis sends the latter)
+- ``POST /3/authentication/session/convert/4``  a v3 session id for a live user access token, and
+  ``DELETE /3/authentication/session``  end one, once (as TMDB's official v3 document describes
+  them); both take the app's v3 API key (``?api_key=``) or its read access token (the Bearer)
 
 Tokens are HS256 JWTs signed with a per-process secret, shaped like TMDB's. Errors use
 TMDB's bodies, status codes and messages. Knobs for tests: a rate limit, injected faults for
@@ -22,7 +25,10 @@ request token, and the request tokens' lifetime (`Emulator.set_request_token_lif
 
 Assumptions where TMDB documents nothing: a denied request token is spent, so exchanging it
 answers 401 with code 33 ("expired or invalid"), as an expired or unknown one does; the
-approval page answers an unknown, expired, denied or used token with an HTML error page (401).
+approval page answers an unknown, expired or used token with an HTML error page (401), and an
+answered one with "already answered" (409). A revoked or unknown access token makes no session
+(401, code 35, as logout answers); a session deleted already or never created is TMDB's
+documented "session not found" (404, code 37); a session outlives the access token it came from.
 
 Bounded whatever clients send: a body over MAX_BODY_BYTES is 413 (unread when declared,
 the connection closed), a body that is not a JSON object is 400/47 (415 when not sent as
@@ -30,7 +36,7 @@ JSON), never a 500; a request with both Content-Length and Transfer-Encoding is 
 connection closed (RFC 9112 6.1: nothing smuggled in its body is served); a connection without
 a request in progress for `idle_timeout` seconds is closed, a body that takes longer is 408,
 and the open connections are capped below the file descriptor limit (`_connection_guard.py`);
-expired request tokens are forgotten and both token stores are capped. Options are
+expired request tokens are forgotten and the token and session stores are capped. Options are
 checked when given (`ConfigurationError`, a ValueError).
 
     with Emulator() as emulator:           # an ephemeral port on 127.0.0.1
@@ -81,6 +87,7 @@ SEEN_REQUESTS_KEPT = 1000
 # oldest (access tokens) are forgotten.
 MAX_REQUEST_TOKENS_KEPT = 100_000
 MAX_ACCESS_TOKENS_KEPT = 100_000
+MAX_SESSIONS_KEPT = 100_000
 # Bounds on the options, so that every value keeps the server answering.
 MAX_REQUEST_TOKEN_LIFETIME = 366 * 24 * 3600
 MAX_FAULT_DELAY = 3600
@@ -102,6 +109,7 @@ MESSAGES = {
     25: (429, "Your request count (#) is over the allowed limit of (40)."),
     33: (401, "Invalid request token: The request token is either expired or invalid."),
     35: (401, "Invalid token."),
+    37: (404, "Session not found: The session you requested could not be found."),
     41: (422, "This request token hasn't been approved by the user."),
     47: (400, "The input is not valid."),
 }
@@ -253,6 +261,8 @@ class EmulatorState:
     """Everything the emulator knows; reset between tests with `reset`."""
 
     read_token: str = field(repr=False)
+    # The app's v3 API key (``?api_key=``), accepted beside the read token on the v3 routes.
+    api_key: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
     app_name: str = DEFAULT_APP_NAME
     default_auto_approve: bool = False
     default_request_token_lifetime: float = REQUEST_TOKEN_LIFETIME
@@ -263,6 +273,8 @@ class EmulatorState:
     # A heap of (expires, jti), one entry per request token, the soonest to expire first.
     _expiries: list[tuple[float, str]] = field(default_factory=list)
     access_tokens: RecentSet = field(default_factory=lambda: RecentSet(MAX_ACCESS_TOKENS_KEPT))
+    # v3 session ids (``POST /3/authentication/session/convert/4``) until deleted; beyond the cap, the oldest go.
+    sessions: RecentSet = field(default_factory=lambda: RecentSet(MAX_SESSIONS_KEPT))
     # Seconds a connection may wait without a request in progress, and a request body may take to arrive.
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     faults: deque[_FaultRun] = field(default_factory=deque)
@@ -282,6 +294,7 @@ class EmulatorState:
             self.request_tokens.clear()
             self._expiries.clear()
             self.access_tokens.clear()
+            self.sessions.clear()
             self.faults.clear()
             self.seen.clear()
             self._window.clear()
@@ -359,6 +372,12 @@ class EmulatorState:
         )
         self.access_tokens.add(token)
         return token
+
+    def new_session(self) -> str:
+        """A new v3 session id, 40 hex digits like TMDB's (lock held)."""
+        session_id = secrets.token_hex(20)
+        self.sessions.add(session_id)
+        return session_id
 
     def answer(self, token: str, *, approve: bool) -> _RequestToken:
         """Record the user's answer for `token`, once: AlreadyAnsweredError for a second answer,
@@ -658,6 +677,15 @@ def create_app(state: EmulatorState) -> _Knobs:
         """The client closed the connection while sending its body: nobody reads this answer."""
         return Response(status_code=400)
 
+    def authorized_v3(request: Request) -> bool:
+        """The app's v3 API key (``?api_key=``) or its read access token (the Bearer), as TMDB's v3 API
+        takes either; every credential sent must be right, and at least one must be sent."""
+        api_keys = request.query_params.getlist("api_key")
+        header = request.headers.get("authorization")
+        if not api_keys and header is None:
+            return False
+        return (not api_keys or api_keys == [state.api_key]) and (header is None or authorized(request))
+
     async def authorized_field(
         request: Request, name: str, credential: Callable[[Request], bool] = authorized
     ) -> str | Response:
@@ -780,12 +808,36 @@ def create_app(state: EmulatorState) -> _Knobs:
         status, message = MESSAGES[13]
         return JSONResponse({"success": True, "status_code": 13, "status_message": message}, status_code=status)
 
+    async def create_session_from_v4(request: Request) -> Response:
+        """``POST /3/authentication/session/convert/4``: a v3 session for a live user access token."""
+        token = await authorized_field(request, "access_token", authorized_v3)
+        if isinstance(token, Response):
+            return token
+        with state.lock:
+            if token not in state.access_tokens:
+                return tmdb_error(35)  # revoked, unknown, or not an access token at all
+            session_id = state.new_session()
+        return JSONResponse({"success": True, "session_id": session_id})
+
+    async def delete_session(request: Request) -> Response:
+        """``DELETE /3/authentication/session``: end a session, once."""
+        session_id = await authorized_field(request, "session_id", authorized_v3)
+        if isinstance(session_id, Response):
+            return session_id
+        with state.lock:
+            if session_id not in state.sessions:
+                return tmdb_error(37)  # deleted already, or never created here
+            state.sessions.discard(session_id)
+        return JSONResponse({"success": True})
+
     routes = [
         Route("/4/auth/request_token", create_request_token, methods=["POST"]),
         Route("/auth/access", approval, methods=["GET"]),
         Route("/auth/access", approval_answer, methods=["POST"]),
         Route("/4/auth/access_token", create_access_token, methods=["POST"]),
         Route("/4/auth/access_token", delete_access_token, methods=["DELETE"]),
+        Route("/3/authentication/session/convert/4", create_session_from_v4, methods=["POST"]),
+        Route("/3/authentication/session", delete_session, methods=["DELETE"]),
     ]
     handlers = {_BodyRefused: refused, ClientDisconnect: client_gone}
     return _Knobs(Starlette(routes=routes, exception_handlers=handlers), state)
@@ -800,7 +852,8 @@ class Emulator:
     Options: `app_name` is the app the approval page names; `auto_approve` makes
     ``GET /auth/access`` approve at once (for scripts and demos without a browser) instead of
     showing the page; `request_token_lifetime` is how long request tokens live, in seconds
-    (TMDB: 15 minutes). `idle_timeout` (10 s) drops a connection without a request in progress
+    (TMDB: 15 minutes); `read_token` and `api_key` are the app's credentials it accepts (random
+    ones by default). `idle_timeout` (10 s) drops a connection without a request in progress
     that long, and is the longest a request body may take to arrive (then 408);
     `max_connections` caps the open connections (default: 1000, or fewer when the process may
     open fewer files), closing the one idle the longest to make room. Every option is checked
@@ -823,11 +876,13 @@ class Emulator:
         app_name: str = DEFAULT_APP_NAME,
         auto_approve: bool = False,
         request_token_lifetime: float = REQUEST_TOKEN_LIFETIME,
+        api_key: str | None = None,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int | None = None,
     ) -> None:
         _check_text("the host", host, 255)
         _check_credential("the read token", read_token)
+        _check_credential("the API key", api_key)
         if rate_limit is not None and not (isinstance(rate_limit, tuple) and len(rate_limit) == 2):
             raise ConfigurationError("the rate limit must be a (requests, per_seconds) pair, or None")
         self.state = EmulatorState(
@@ -837,6 +892,8 @@ class Emulator:
             default_request_token_lifetime=_check_lifetime(request_token_lifetime),
             idle_timeout=positive_seconds("the idle timeout", idle_timeout, maximum=MAX_IDLE_TIMEOUT),
         )
+        if api_key:
+            self.state.api_key = api_key
         self._max_connections = (
             default_max_connections()
             if max_connections is None
@@ -854,6 +911,11 @@ class Emulator:
     def read_token(self) -> str:
         """The API Read Access Token this emulator accepts."""
         return self.state.read_token
+
+    @property
+    def api_key(self) -> str:
+        """The app's v3 API key this emulator accepts (``?api_key=``) on the v3 routes, beside the read token."""
+        return self.state.api_key
 
     @property
     def account_id(self) -> str:
@@ -882,6 +944,31 @@ class Emulator:
     def mint_request_token(self, approved: bool = True, redirect_to: str | None = None) -> str:
         """A new request token, approved or not, without going through HTTP."""
         return self.state.new_request_token(redirect_to, approved=approved)
+
+    def mint_access_token(self) -> str:
+        """A live user access token, as a finished login would have, without going through HTTP."""
+        with self.state.lock:
+            return self.state.new_access_token(uuid.uuid4().hex)
+
+    def access_token_alive(self, access_token: str) -> bool:
+        """Whether `access_token` is live here (issued and not logged out)."""
+        with self.state.lock:
+            return access_token in self.state.access_tokens
+
+    def revoke_access_token(self, access_token: str) -> None:
+        """Revoke `access_token` as a logout elsewhere would: it can no longer log out nor make a session."""
+        with self.state.lock:
+            self.state.access_tokens.discard(access_token)
+
+    def mint_session(self) -> str:
+        """A live v3 session id, as ``POST /3/authentication/session/convert/4`` gives, without HTTP."""
+        with self.state.lock:
+            return self.state.new_session()
+
+    def session_alive(self, session_id: str) -> bool:
+        """Whether the v3 session `session_id` is live here (created and not deleted)."""
+        with self.state.lock:
+            return session_id in self.state.sessions
 
     def approve(self, request_token: str) -> None:
         """Approve `request_token` as a user clicking Approve would (no redirect is followed).
