@@ -43,7 +43,9 @@ def _reason(error: BaseException) -> str:
 
 
 def env_assignments(values: dict[str, str]) -> str:
-    """``NAME='value'`` lines that a POSIX shell's ``eval`` or ``.`` turns back into exactly `values`.
+    """``export NAME='value'`` lines that a POSIX shell's ``eval`` or ``.`` turns back into exactly
+    `values`, exported: the commands the shell runs next see them too (without ``export`` a script
+    would set shell variables its child processes never see, and fall back to their defaults).
 
     Every value is quoted (shlex.quote), so no server-supplied ``$(...)``, quote or newline is run.
     A NUL cannot be held by a shell variable: OutputError rather than a value that comes back altered.
@@ -51,7 +53,7 @@ def env_assignments(values: dict[str, str]) -> str:
     for name, value in values.items():
         if "\0" in value:
             raise OutputError(f"{name} holds a NUL character, which a shell variable cannot hold (use --format json)")
-    return "".join(f"{name}={shlex.quote(value)}\n" for name, value in values.items())
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
 
 
 def say(message: str) -> None:

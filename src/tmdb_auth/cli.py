@@ -459,9 +459,15 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     read_token = secret_argument(args.read_token, "--read-token") if args.read_token else None
+    api_key = secret_argument(args.api_key, "--api-key") if args.api_key else None
     try:  # every option is checked here (ConfigurationError), before anything listens
         emulator = emulator_mod.Emulator(
-            args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
+            args.host,
+            args.port,
+            read_token=read_token,
+            api_key=api_key,
+            rate_limit=rate_limit,
+            auto_approve=args.auto_approve,
         )
         for fault, count in faults:
             emulator.inject(fault.kind, count, fault.seconds)
@@ -480,6 +486,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
                 {
                     "TMDB_BASE_URL": emulator.base_url,
                     "TMDB_READ_ACCESS_TOKEN": emulator.read_token,
+                    "TMDB_API_KEY": emulator.api_key,
                     "TMDB_SITE_URL": emulator.base_url,
                 }
             )
@@ -621,6 +628,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     emulator.add_argument(
         "--read-token", help=f"the read access token to accept (default: a random one, printed), {STDIN_HELP}"
+    )
+    emulator.add_argument(
+        "--api-key", help=f"the v3 API key to accept on the v3 routes (default: a random one, printed), {STDIN_HELP}"
     )
     emulator.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 beyond N requests per SECONDS")
     emulator.add_argument(

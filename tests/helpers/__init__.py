@@ -68,12 +68,17 @@ def run_script(root: Path, script: str, *args: str) -> subprocess.CompletedProce
     )
 
 
+def pythonpath_first(path: Path) -> str:
+    """PYTHONPATH with `path` first, keeping the entries already there (the network guard's among them)."""
+    return os.pathsep.join([str(path), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+
+
 def run_probe(probe: Path, generated: Path, *args: str, timeout: float = 120) -> Any:
     """Run the script `probe` with `args` against the generated package under `generated` (put
     first on PYTHONPATH, ahead of this checkout's editable install); return its JSON stdout."""
     result = subprocess.run(
         [sys.executable, str(probe), *args],
-        env={**os.environ, "PYTHONPATH": str(generated)},
+        env={**os.environ, "PYTHONPATH": pythonpath_first(generated)},
         capture_output=True,
         text=True,
         timeout=timeout,

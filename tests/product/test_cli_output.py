@@ -346,7 +346,7 @@ def test_request_token_output_file(tmdb_emulator: Emulator, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert target.read_text().startswith("TMDB_REQUEST_TOKEN=")
+    assert target.read_text().startswith("export TMDB_REQUEST_TOKEN=")
 
 
 @pytest.mark.parametrize("where", ["directory", "missing-directory", "device"])
