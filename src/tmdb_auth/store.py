@@ -374,30 +374,37 @@ class CredentialStore:
 
     @contextlib.contextmanager
     def _locked(self, *, exclusive: bool, writing: bool = False, check_directory: bool = True) -> Iterator[None]:
-        """Check the directory, hold its lock (shared to read, exclusive to change), remove crash leftovers."""
+        """Check the directory, hold its lock (shared to read, exclusive to change), remove crash leftovers.
+
+        The lock and the checks are on one open descriptor of the directory (POSIX); where directories
+        cannot be opened (Windows) there is no lock, and the directory is checked by its path.
+        """
         try:
-            fd = os.open(self.directory, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+            fd = os.open(self.directory, os.O_RDONLY | _DIRECTORY | _CLOEXEC) if fcntl is not None else None
         except OSError as exc:
-            if exc.errno == errno.ENOTDIR:
-                raise self._error(
-                    f"{self.directory} is not a directory; set {CONFIG_DIR_ENV} elsewhere", self.directory
-                ) from exc
-            raise self._error(
-                f"cannot use the credentials directory {self.directory}: {_reason(exc)}", self.directory
-            ) from exc
+            raise self._unusable_directory(exc) from exc
         try:
-            info = os.fstat(fd)
+            try:
+                info = os.fstat(fd) if fd is not None else os.stat(self.directory)
+            except OSError as exc:
+                raise self._unusable_directory(exc) from exc
             if check_directory:
                 self._check_directory(info, writing=writing)
-            self._lock(fd, exclusive)
-            self._remove_leftovers()
+            if fd is not None:
+                self._lock(fd, exclusive)
+                self._remove_leftovers()  # only under the lock: no save of another command is under way
             yield
         finally:
-            os.close(fd)  # releases the lock
+            if fd is not None:
+                os.close(fd)  # releases the lock
+
+    def _unusable_directory(self, error: OSError) -> CredentialStoreError:
+        if error.errno == errno.ENOTDIR:
+            return self._error(f"{self.directory} is not a directory; set {CONFIG_DIR_ENV} elsewhere", self.directory)
+        return self._error(f"cannot use the credentials directory {self.directory}: {_reason(error)}", self.directory)
 
     def _lock(self, fd: int, exclusive: bool) -> None:
-        if fcntl is None:
-            return
+        assert fcntl is not None
         operation = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
         deadline = time.monotonic() + LOCK_TIMEOUT
         while True:

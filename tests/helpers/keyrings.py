@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import keyring.backend
@@ -53,6 +55,9 @@ def entries(backend: Any) -> dict[tuple[str, str], str]:
     return backend.entries
 
 
+HANGING_KEYRING_MARK = "TMDB_TEST_KEYRING_MARK"
+
+
 class HangingKeyring(MemoryKeyring):
     """A keyring whose every call blocks, like a locked Secret Service reached over SSH.
 
@@ -72,6 +77,10 @@ class HangingKeyring(MemoryKeyring):
 
     def _hang(self, name: str) -> None:
         self.calls.append(name)
+        mark = os.environ.get(HANGING_KEYRING_MARK)
+        if mark:  # tell the test in the parent process which call is hanging now
+            with open(mark, "a", encoding="utf-8") as file:
+                file.write(name + "\n")
         self.release.wait(3600)
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -87,5 +96,10 @@ class HangingKeyring(MemoryKeyring):
         super().delete_password(service, username)
 
 
-HANGING_KEYRING_ENV = {"PYTHON_KEYRING_BACKEND": f"{HangingKeyring.__module__}.HangingKeyring"}
-"""The environment that makes a ``tmdb-auth`` subprocess (run from the repository root) use HangingKeyring."""
+def hanging_keyring_env(mark: Path) -> dict[str, str]:
+    """The environment that makes a ``tmdb-auth`` subprocess (run from the repository root) use HangingKeyring,
+    which appends the name of each call to `mark` as it starts hanging."""
+    return {
+        "PYTHON_KEYRING_BACKEND": f"{HangingKeyring.__module__}.HangingKeyring",
+        HANGING_KEYRING_MARK: str(mark),
+    }
