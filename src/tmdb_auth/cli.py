@@ -424,7 +424,7 @@ def cmd_login(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:  # TMDB issued the token: Ctrl-C while storing it (a keyring may hang)
             if pending is not None and store.holds(pending):
                 raise Interrupted(
-                    f"Interrupted, but the login was stored already: logged in as account {_account(pending)}."
+                    f"Interrupted, but the login was stored: logged in as account {_account(pending)}."
                 ) from None
             left = LoginInterrupted("issued" if token is not None else "uncertain", token)
             raise Interrupted(_cancelled_login(auth, left)) from None
@@ -442,10 +442,15 @@ def cmd_login(args: argparse.Namespace) -> int:
             raise CredentialStoreError(f"{error}. The new login was revoked; log in again.", path=error.path) from None
     scopes = one_line(", ".join(credentials.scopes)) or "none"
     where = one_line(store.describe(credentials))
-    _report_done(
-        f"Logged in to TMDB as account {_account(credentials)} (scopes: {scopes}).\nCredentials stored in {where}.",
-        f"logged in as account {_account(credentials)}, stored in {where}",
-    )
+    try:
+        _report_done(
+            f"Logged in to TMDB as account {_account(credentials)} (scopes: {scopes}).\nCredentials stored in {where}.",
+            f"logged in as account {_account(credentials)}, stored in {where}",
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"Interrupted, but the login was stored: logged in as account {_account(credentials)}."
+        ) from None
     return EXIT_OK
 
 
@@ -479,6 +484,11 @@ def _logout_stored(args: argparse.Namespace) -> int:
     try:
         with _client_for(args, credentials) as auth:  # the API that issued it, and only if configured there
             auth.logout(credentials.access_token)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "Interrupted during the revocation: TMDB may have revoked the token, and the stored login was kept "
+            "(run tmdb-auth logout again: a token already revoked is then forgotten)."
+        ) from None
     except InvalidAccessTokenError:
         if _forget_revoked(store, credentials):
             _report_done(

@@ -444,6 +444,33 @@ def test_ctrl_c_after_the_answer_revokes_the_token_tmdb_issued(
     assert not (tmp_path / "config" / "credentials.json").exists()
 
 
+def test_ctrl_c_during_logouts_revocation_keeps_the_login_and_says_it_may_be_revoked(
+    server: LoopbackServer, fake_tmdb: dict[str, str], tmp_path: Path
+) -> None:
+    CredentialStore().save(AccessToken(ACCESS_TOKEN, ACCOUNT_ID), base_url=server.url)
+    release = threading.Event()
+    server.reply(Reply(200, logout_success(), gate=release))
+    logout = subprocess.Popen(
+        [*TMDB_AUTH, "logout"], env=fake_tmdb, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.at_gate.wait(30), "the DELETE never reached the fake TMDB"
+        logout.send_signal(signal.SIGINT)
+        stdout, stderr = logout.communicate(timeout=30)
+    finally:
+        release.set()
+        if logout.poll() is None:
+            logout.kill()
+            logout.wait()
+    assert stdout == ""
+    assert logout.returncode == cli.EXIT_INTERRUPTED
+    assert stderr.splitlines() == [
+        "tmdb-auth: Interrupted during the revocation: TMDB may have revoked the token, and the stored login was "
+        "kept (run tmdb-auth logout again: a token already revoked is then forgotten)."
+    ]
+    assert stored_token(tmp_path / "config") == ACCESS_TOKEN
+
+
 # --- 8. server text cannot drive the terminal --------------------------------------------------------------
 
 HOSTILE_ACCOUNT = "acc\x1b]0;owned\x07\r\n  scopes:    admin\x1b[2J\x9b31m"
