@@ -33,6 +33,16 @@ Call = Callable[..., Any]
 returns its result."""
 
 
+def without_argv_warnings(stderr: str) -> list[str]:
+    """The lines of `stderr` but the warnings that a secret was given as an argument (tests that pass
+    tokens as arguments for brevity, and are about something else)."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if not (line.startswith("tmdb-auth: warning: ") and " given on the command line can be read by " in line)
+    ]
+
+
 def load_spec() -> dict[str, Any]:
     document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     assert isinstance(document, dict)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import without_argv_warnings
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import ACCESS_TOKEN, assert_no_secret, success_body
 from tmdb_auth import cli
@@ -45,7 +46,7 @@ def emulator_env(emulator: Emulator) -> dict[str, str]:
 def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, *secrets: str) -> None:
     assert result.returncode == code, (result.stdout, result.stderr)
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
+    lines = without_argv_warnings(result.stderr)
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tmdb-auth: error: ")
     assert "Traceback" not in result.stderr
