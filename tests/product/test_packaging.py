@@ -39,8 +39,9 @@ def test_wheel_contents(wheel: Path) -> None:
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Name: tmdb-v4-auth" in text
     assert "Requires-Python: >=3.11" in text
-    for requirement in ("httpx>=", "attrs>=", "python-dateutil>="):
+    for requirement in ("httpx>=", "httpcore>=", "certifi>=", "attrs>=", "platformdirs>="):
         assert f"Requires-Dist: {requirement}" in text
+    assert "Requires-Dist: python-dateutil" not in text, "nothing imports it"
 
 
 def test_installed_wheel_imports_the_generated_client(wheel: Path, tmp_path: Path) -> None:
