@@ -51,8 +51,7 @@ test: check-generated lint ## check-generated, lint, then the test suite
 	$(BIN)/python -m pytest
 
 test-versions: $(STAMP) ## The product tests on the lowest and the newest runtime dependency versions pyproject.toml allows
-	$(BIN)/python .ci/versions.py lowest .venv-lowest
-	$(BIN)/python .ci/versions.py newest .venv-newest
+	$(BIN)/python .ci/versions.py both .venv
 
 lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
 	rm -rf .lock-venv

@@ -2,7 +2,8 @@
 """``make test-versions``: the product tests on the lowest and on the newest versions of the runtime
 dependencies that pyproject.toml allows, each in its own venv.
 
-    python .ci/versions.py lowest|newest VENV
+    python .ci/versions.py lowest|newest VENV   # one venv
+    python .ci/versions.py both PREFIX          # PREFIX-lowest and PREFIX-newest, side by side
 
 The venvs get the package with its emulator and keyring extras and the dev extra's test tools
 (not the generator and the checkers). The runtime
@@ -103,5 +104,23 @@ def main(kind: str, venv: Path) -> int:
     ).returncode
 
 
+def both(prefix: str) -> int:
+    """Both venvs at once (most of a run waits on sockets and timeouts), each one's output after it ends."""
+    runs = {}
+    for kind in ("lowest", "newest"):
+        log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (read back and closed with the process)
+        command = [sys.executable, __file__, kind, f"{prefix}-{kind}"]
+        runs[kind] = (subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True), log)
+    failed = []
+    for kind, (process, log) in runs.items():
+        if process.wait() != 0:
+            failed.append(kind)
+        log.seek(0)
+        print(f"--- test-versions {kind} ---\n" + log.read(), flush=True)
+        log.close()
+    print(f"test-versions: {', '.join(failed) or 'no'} venv failed")
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], Path(sys.argv[2])))
+    sys.exit(both(sys.argv[2]) if sys.argv[1] == "both" else main(sys.argv[1], Path(sys.argv[2])))
