@@ -29,7 +29,6 @@ from ._settings import (
     resolve_settings,
     resolve_site_url,
 )
-from ._transport import build_httpx_client, transport_error
 from .errors import ClientClosedError, ConfigurationError, TMDBError
 from .models import AccessToken, RequestToken
 
@@ -178,6 +177,8 @@ class _Base:
         if isinstance(exc, TMDBError):
             return exc, None
         if isinstance(exc, httpx.HTTPError):
+            from ._transport import transport_error
+
             return transport_error(exc, spec.operation, secrets), exc
         # The generated layer turns every parsing failure into parsed=None (the core re-parses and
         # types it): anything else came from a transport or an event hook.
@@ -246,6 +247,8 @@ class TMDBAuth(_Base):
     def _attach(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
     ) -> None:
+        from ._transport import build_httpx_client  # httpcore and the pools come with the first client, as in httpx
+
         self._http = build_httpx_client(
             httpx.Client, self._settings, transport=transport, client_options=client_options
         )
@@ -367,6 +370,8 @@ class AsyncTMDBAuth(_Base):
     def _attach(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
     ) -> None:
+        from ._transport import build_httpx_client
+
         self._http = build_httpx_client(
             httpx.AsyncClient, self._settings, transport=transport, client_options=client_options
         )
