@@ -103,9 +103,9 @@ class Proxies:
             self._no_proxy = [entry.strip().lstrip(".").lower() for entry in found.get("no", "").split(",")]
 
     def for_url(self, url: httpx.URL) -> httpx.URL | None:
-        if is_loopback(url.host):
+        if (self._explicit is None and not self._environment) or is_loopback(url.host):
             return None
-        if self._explicit is not None or not self._environment:
+        if self._explicit is not None:
             return self._explicit
         host = url.host.lower()
         if any(entry == "*" or host == entry or host.endswith("." + entry) for entry in self._no_proxy if entry):
