@@ -19,7 +19,6 @@ nothing, import neither.
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -54,9 +53,6 @@ if TYPE_CHECKING:
     )
     from .models import AccessToken, RequestToken
     from .store import Credentials, CredentialStore
-
-# A library does not print: retries are logged on "tmdb_auth" only where the application configures logging.
-logging.getLogger("tmdb_auth").addHandler(logging.NullHandler())
 
 _HOMES = {
     "._settings": ("DEFAULT_BASE_URL", "DEFAULT_SITE_URL", "DEFAULT_TIMEOUT", "READ_TOKEN_ENV"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -53,6 +52,8 @@ def is_loopback(host: str) -> bool:
     host = host.lower().strip("[]")
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # here: the command line reads this module's constants at start-up
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
