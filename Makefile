@@ -10,7 +10,7 @@ HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo check-demo bench spec check-spec import-spec generate check-generated lint test clean lock
+.PHONY: help install demo check-demo bench spec check-spec import-spec generate check-generated lint test test-versions clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ demo: $(DEMO_STAMP) ## Run the whole TMDB v4 login flow offline, against the loc
 check-demo: ## make demo on a fresh clone of HEAD: its venv holds the runtime + emulator extra only (< 45 distributions)
 	bash .ci/check-demo
 
-bench: $(STAMP) ## Per-call cost vs raw httpx, requests, a raw socket; async sweep, pool sizes, memory, import, generate
+bench: $(STAMP) ## The facade vs raw httpx: per call, async latency and throughput, memory, start-up
 	$(BIN)/python -m bench
 
 spec: $(STAMP) ## Rebuild openapi/tmdb-v4.yaml from openapi/sources/ + openapi/overrides.yaml
@@ -61,6 +61,9 @@ lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the gene
 test: check-generated lint ## check-generated, lint, then the test suite
 	$(BIN)/python -m pytest
 
+test-versions: $(STAMP) ## The product tests on the lowest and the newest runtime dependency versions pyproject.toml allows
+	$(BIN)/python .ci/versions.py both .venv
+
 lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
@@ -69,5 +72,5 @@ lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
 	rm -rf .lock-venv
 
 clean: ## Remove .venv, caches and build output
-	rm -rf $(VENV) $(DEMO_VENV) build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
+	rm -rf $(VENV) $(DEMO_VENV) .venv-lowest .venv-newest build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -12,10 +12,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
-from ._core import one_line
 from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
-from .errors import (
+from .errors import (  # the exception tree only: no HTTP library is imported before a command sends
     APIError,
     AuthenticationError,
     ConfigurationError,
@@ -29,6 +28,7 @@ from .errors import (
     RequestTokenNotApprovedError,
     ResponseFormatError,
     TMDBError,
+    one_line,
 )
 
 if TYPE_CHECKING:

@@ -499,8 +499,11 @@ def test_a_read_token_file_that_fails_to_read(tmp_path: Path) -> None:
 # where nobody cannot read it (pyenv under /root), so the child drops privileges once it has
 # imported the CLI, rather than being started as nobody (it cannot import anything more after
 # that: enough here, where the CLI stops at reading the file).
+# The HTTP stack is imported when a command needs it: load it before the interpreter's own files
+# (under root's home) become unreadable.
 _AS_NOBODY = (
-    "import os, sys, tmdb_auth.cli; os.setgroups([]); os.setgid(65534); os.setuid(65534); "
+    "import os, sys, tmdb_auth.cli, tmdb_auth.client, tmdb_auth._transport; "
+    "os.setgroups([]); os.setgid(65534); os.setuid(65534); "
     "sys.exit(tmdb_auth.cli.main())"
 )
 

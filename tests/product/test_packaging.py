@@ -52,8 +52,9 @@ def test_wheel_contents(wheel: Path) -> None:
     assert "Requires-Python: >=3.11" in text
     assert "License-Expression: MIT" in text
     assert "License-File: LICENSE" in text
-    for requirement in ("httpx>=", "attrs>=", "python-dateutil>="):
+    for requirement in ("httpx>=", "httpcore>=", "certifi>=", "attrs>=", "platformdirs>="):
         assert f"Requires-Dist: {requirement}" in text
+    assert "Requires-Dist: python-dateutil" not in text, "nothing imports it"
 
 
 def test_installed_wheel_imports_the_generated_client(wheel: Path, tmp_path: Path) -> None:
