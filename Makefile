@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# make demo's own venv: the runtime and the emulator extra only (no dev toolchain to install for a demo).
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
 HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo bench import-spec generate check-generated lint test clean lock
+.PHONY: help install demo check-demo bench import-spec generate check-generated lint test test-versions clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -19,10 +22,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the project with its dev extras (pinned; idempotent)
 
-demo: $(STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator
-	$(BIN)/tmdb-auth demo
+$(DEMO_STAMP): pyproject.toml constraints.txt
+	@test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[emulator]'
+	@touch $@
 
-bench: $(STAMP) ## Per-call cost vs raw httpx, requests, a raw socket; async sweep, pool sizes, memory, import, generate
+demo: $(DEMO_STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator (own venv: runtime + emulator)
+	$(DEMO_VENV)/bin/tmdb-auth demo
+
+check-demo: ## make demo on a fresh clone of HEAD: its venv holds the runtime + emulator extra only (< 45 distributions)
+	bash .ci/check-demo
+
+bench: $(STAMP) ## The facade vs raw httpx: per call, async latency and throughput, memory, start-up
 	$(BIN)/python -m bench
 
 import-spec: $(STAMP) ## Merge operations from pages/documents into the spec: make import-spec FROM="doc.json" [OPS="id ..."] [REPLACE=1]
@@ -44,6 +55,9 @@ lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the gene
 test: check-generated lint ## check-generated, lint, then the test suite
 	$(BIN)/python -m pytest
 
+test-versions: $(STAMP) ## The product tests on the lowest and the newest runtime dependency versions pyproject.toml allows
+	$(BIN)/python .ci/versions.py both .venv
+
 lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
@@ -52,5 +66,5 @@ lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
 	rm -rf .lock-venv
 
 clean: ## Remove .venv, caches and build output
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
+	rm -rf $(VENV) $(DEMO_VENV) .venv-lowest .venv-newest build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

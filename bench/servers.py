@@ -1,10 +1,7 @@
-"""The servers the benchmark talks to, each in its own process so it does not compete for the GIL.
-
-- a fixed-response server: an asyncio Protocol answering every request with the spec's
-  example 200 body over HTTP/1.1 keep-alive (tens of thousands of responses per second on
-  one core, several times what any client here asks for); optionally each answer waits
-  ``delay`` seconds first, as a distant API's round trip would (the pool-size trade-off);
-- the project's emulator (``tmdb-auth emulator``): Starlette + uvicorn, JWTs, one-time tokens.
+"""The server the benchmark talks to, in its own process so it does not compete for the GIL:
+an asyncio Protocol answering every request with the spec's example 200 body over HTTP/1.1
+keep-alive (tens of thousands of responses per second on one core, several times what any
+client here asks for); optionally each answer waits ``delay`` seconds first.
 
     python -m bench.servers PORT_FILE [DELAY]   # the fixed-response server; writes its port to PORT_FILE
 """
@@ -12,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import tempfile
@@ -20,9 +18,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.clients import BODY, READ_TOKEN, content_length
-
 ROOT = Path(__file__).resolve().parent.parent
+READ_TOKEN = "bench-read-token"  # noqa: S105 (a test value)
+REQUEST_TOKEN = "bench-request-token"  # noqa: S105 (a test value)
+PATH = "/4/auth/access_token"
+BODY = json.dumps(
+    {
+        "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiZW5jaCIsInNjb3BlcyI6WyJhcGlfcmVhZCJdfQ.c2lnbmF0dXJl",
+        "account_id": "676a950bf68dehye3u9120",
+        "status_code": 1,
+        "status_message": "Success.",
+        "success": True,
+    }
+).encode()
+
+
+def content_length(head: bytes) -> int:
+    """The Content-Length of an HTTP/1.1 message head (0 when absent)."""
+    head = head.lower()
+    at = head.find(b"content-length:")
+    if at < 0:
+        return 0
+    line_end = head.find(b"\r\n", at)
+    return int(head[at + 15 : line_end if line_end > 0 else None])
 
 
 def serve_fixed(port_file: str, delay: float = 0.0) -> None:
@@ -80,30 +98,6 @@ def fixed_server(delay: float = 0.0) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=10)
-
-
-@contextmanager
-def emulator_server() -> Iterator[str]:
-    """The emulator's base URL while it runs (``tmdb-auth emulator`` on an ephemeral port)."""
-    command = [
-        str(Path(sys.executable).parent / "tmdb-auth"),
-        "emulator",
-        "--port",
-        "0",
-        "--read-token",
-        READ_TOKEN,
-        "--auto-approve",
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        if "listening on" not in first:
-            raise RuntimeError(f"the emulator did not start: {first!r}")
-        yield first.rsplit(" ", 1)[1].strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 if __name__ == "__main__":

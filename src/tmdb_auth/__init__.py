@@ -10,50 +10,84 @@
         auth.logout(token)
 
 Built on the generated client `tmdb_v4_client`; every error is a `TMDBError`.
+
+The names below are loaded on first use (PEP 562): ``from tmdb_auth import TMDBAuth`` imports
+the client and httpx, while the command line's ``status``, ``token`` and ``--help``, which send
+nothing, import neither.
 """
 
-import logging
+from __future__ import annotations
 
-from . import _logs
-from ._settings import DEFAULT_BASE_URL, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV
-from ._transport import DEFAULT_ASYNC_LIMITS
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .client import AsyncTMDBAuth, TMDBAuth, approval_url
-from .errors import (
-    APIError,
-    AuthenticationError,
-    ClientClosedError,
-    ConfigurationError,
-    CredentialStoreError,
-    InvalidAccessTokenError,
-    InvalidInputError,
-    InvalidRequestTokenError,
-    LoginDeniedError,
-    LoginError,
-    LoginExpiredError,
-    LoginRejectedError,
-    NetworkError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestTimeoutError,
-    RequestTokenNotApprovedError,
-    ResponseFormatError,
-    ResponseTooLargeError,
-    ServerError,
-    ServiceUnavailableError,
-    TMDBError,
-)
-from .models import AccessToken, RequestToken
-from .store import Credentials, CredentialStore
 
-# A library does not print: retries are logged on "tmdb_auth" only where the application configures logging.
-logging.getLogger("tmdb_auth").addHandler(logging.NullHandler())
-# httpx's and httpcore's own records never carry what a server sent back (see _logs).
-_logs.install()
+if TYPE_CHECKING:
+    from ._settings import DEFAULT_BASE_URL, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV
+    from .client import AsyncTMDBAuth, TMDBAuth, approval_url
+    from .errors import (
+        APIError,
+        AuthenticationError,
+        ClientClosedError,
+        ConfigurationError,
+        CredentialStoreError,
+        InvalidAccessTokenError,
+        InvalidInputError,
+        InvalidRequestTokenError,
+        LoginDeniedError,
+        LoginError,
+        LoginExpiredError,
+        LoginRejectedError,
+        NetworkError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestTimeoutError,
+        RequestTokenNotApprovedError,
+        ResponseFormatError,
+        ResponseTooLargeError,
+        ServerError,
+        ServiceUnavailableError,
+        TMDBError,
+    )
+    from .models import AccessToken, RequestToken
+    from .store import Credentials, CredentialStore
+
+_HOMES = {
+    "._settings": ("DEFAULT_BASE_URL", "DEFAULT_SITE_URL", "DEFAULT_TIMEOUT", "READ_TOKEN_ENV"),
+    ".client": ("AsyncTMDBAuth", "TMDBAuth", "approval_url"),
+    ".models": ("AccessToken", "RequestToken"),
+    ".store": ("Credentials", "CredentialStore"),
+    ".errors": (
+        "APIError",
+        "AuthenticationError",
+        "ClientClosedError",
+        "ConfigurationError",
+        "CredentialStoreError",
+        "InvalidAccessTokenError",
+        "InvalidInputError",
+        "InvalidRequestTokenError",
+        "LoginDeniedError",
+        "LoginError",
+        "LoginExpiredError",
+        "LoginRejectedError",
+        "NetworkError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RequestTimeoutError",
+        "RequestTokenNotApprovedError",
+        "ResponseFormatError",
+        "ResponseTooLargeError",
+        "ServerError",
+        "ServiceUnavailableError",
+        "TMDBError",
+    ),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "DEFAULT_ASYNC_LIMITS",
     "DEFAULT_BASE_URL",
     "DEFAULT_SITE_URL",
     "DEFAULT_TIMEOUT",
@@ -90,3 +124,16 @@ __all__ = [
     "__version__",
     "approval_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME_OF])

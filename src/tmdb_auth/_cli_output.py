@@ -8,17 +8,17 @@ Error lines go to stderr only: never to stdout, which a script may `eval`.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import select
 import shlex
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
+
+from ._private_file import PrivateFile
 
 
 class OutputError(Exception):
@@ -43,7 +43,9 @@ def _reason(error: BaseException) -> str:
 
 
 def env_assignments(values: dict[str, str]) -> str:
-    """``NAME='value'`` lines that a POSIX shell's ``eval`` or ``.`` turns back into exactly `values`.
+    """``export NAME='value'`` lines that a POSIX shell's ``eval`` or ``.`` turns back into exactly
+    `values`, exported: the commands the shell runs next see them too (without ``export`` a script
+    would set shell variables its child processes never see, and fall back to their defaults).
 
     Every value is quoted (shlex.quote), so no server-supplied ``$(...)``, quote or newline is run.
     A NUL cannot be held by a shell variable: OutputError rather than a value that comes back altered.
@@ -51,7 +53,7 @@ def env_assignments(values: dict[str, str]) -> str:
     for name, value in values.items():
         if "\0" in value:
             raise OutputError(f"{name} holds a NUL character, which a shell variable cannot hold (use --format json)")
-    return "".join(f"{name}={shlex.quote(value)}\n" for name, value in values.items())
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
 
 
 def say(message: str) -> None:
@@ -150,73 +152,72 @@ class Stdout(Destination):
 
 
 class AtomicFile(Destination):
-    """``--output FILE``: a temporary file beside FILE (mode 0600), renamed over it once written and synced.
+    """``--output FILE``: written by the one private-file writer (`tmdb_auth._private_file`): a temporary
+    file beside FILE (mode 0600), renamed over it once written and synced.
 
-    The temporary file is created by `check`, before anything is spent, which proves the
-    directory exists and is writable; FILE is then either the whole result or untouched.
+    `check`, before anything is spent, tries what the write will do: FILE must be new or a regular file
+    of yours (not a link, a FIFO, a device, a directory, or another user's file, which in a sticky
+    directory such as /tmp could not be replaced and may be a trap), and the temporary file is created
+    with its space reserved, which proves the directory exists, is writable and has room. FILE is then
+    either the whole result or untouched.
     """
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
         self.description = str(path)
-        self._fd: int | None = None
-        self._temporary: str | None = None
+        self._file: PrivateFile | None = None
 
     def check(self) -> None:
-        if self._temporary is not None:
+        if self._file is not None:
             return
         try:
-            mode = self.path.stat().st_mode
+            info: os.stat_result | None = os.lstat(self.path)
         except FileNotFoundError:
-            mode = None
+            info = None
         except OSError as error:
             raise OutputError(f"--output {self.path} cannot be used: {_reason(error)}") from None
-        if mode is not None and not stat.S_ISREG(mode):
-            raise OutputError(
-                f"--output {self.path} is not a regular file: name a new or regular file "
-                "(for a device or a pipe, redirect stdout instead)"
-            )
+        if info is not None:
+            _check_existing(self.path, info)
+        file = PrivateFile(self.path, prefix=".tmdb-auth-")
         try:
-            self._fd, self._temporary = tempfile.mkstemp(  # mode 0600 from the start
-                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-            )
+            file.open()
         except OSError as error:
             raise OutputError(
                 f"--output {self.path}: cannot create a file in {self.path.parent}: {_reason(error)}"
             ) from None
+        self._file = file
 
     def write(self, text: str) -> None:
         self.check()
-        assert self._fd is not None
-        assert self._temporary is not None
+        assert self._file is not None
         try:
-            view = memoryview(text.encode("utf-8"))
-            while view:
-                view = view[os.write(self._fd, view) :]
-            os.fsync(self._fd)
-            os.close(self._fd)
-            self._fd = None
-            os.replace(self._temporary, self.path)
+            self._file.commit(text.encode("utf-8"))
         except (OSError, ValueError) as error:
             self.close()
             raise OutputError(f"--output {self.path} cannot be written: {_reason(error)}") from None
-        self._temporary = None
-        with contextlib.suppress(OSError):  # make the rename itself durable where the platform allows
-            directory = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+        self._file = None
 
     def close(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
-        if self._temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self._temporary)
-            self._temporary = None
+        if self._file is not None:
+            self._file.discard()
+            self._file = None
+
+
+def _check_existing(path: Path, info: os.stat_result) -> None:
+    """OutputError unless what is at `path` is a regular file of ours, which the result may replace."""
+    if stat.S_ISLNK(info.st_mode):
+        raise OutputError(f"--output {path} is a symbolic link: name the file itself, or a new file")
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(
+            f"--output {path} is not a regular file: name a new or regular file "
+            "(for a device or a pipe, redirect stdout instead)"
+        )
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and info.st_uid != getuid():
+        raise OutputError(
+            f"--output {path} belongs to another user (uid {info.st_uid}): it may have been put there to catch "
+            "your token; choose another name"
+        )
 
 
 def destination(path: str | None) -> Destination:

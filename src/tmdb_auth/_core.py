@@ -46,6 +46,7 @@ from .errors import (
     ServerError,
     ServiceUnavailableError,
     TMDBError,
+    one_line,
 )
 from .models import AccessToken, RequestToken, jwt_expiry
 
@@ -270,12 +271,6 @@ def _tmdb_code(payload: Any) -> int | None:
     if isinstance(code, bool) or not isinstance(code, int | float) or not math.isfinite(code):
         return None
     return int(code) if code == int(code) else None
-
-
-def one_line(text: str) -> str:
-    """`text` with every non-printable character (newline, escape, ...) as a space: it cannot start a
-    second line or drive a terminal."""
-    return "".join(char if char.isprintable() else " " for char in text)
 
 
 def _tmdb_message(payload: Any, secrets: Iterable[str]) -> str | None:

@@ -38,6 +38,9 @@ from .errors import (
 )
 
 logger = logging.getLogger("tmdb_auth")
+# A library does not print: retries are logged on "tmdb_auth" only where the application configures
+# logging. (Set here, with the only logger, so the command line's start-up does not import logging.)
+logger.addHandler(logging.NullHandler())
 
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0

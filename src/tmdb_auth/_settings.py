@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
-import httpx
 
-from ._core import token_problem
 from ._version import __version__
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:  # imported where used: the command line reads this module's constants without httpx
+    import httpx
 
 READ_TOKEN_ENV = "TMDB_READ_ACCESS_TOKEN"  # noqa: S105 (the variable name, not a secret)
 BASE_URL_ENV = "TMDB_BASE_URL"
@@ -46,11 +47,15 @@ class Settings:
     max_retry_after: float
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+def is_loopback(host: str) -> bool:
+    """localhost, *.localhost or a loopback address: where plain http is allowed and no proxy is used."""
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # here: the command line reads this module's constants at start-up
+
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -63,6 +68,8 @@ def resolve_url(
         value = environ.get(env) or default
     if not isinstance(value, str):
         raise ConfigurationError(f"{name} must be a str such as {default!r}, not {type(value).__name__}")
+    import httpx
+
     shown = _USERINFO.sub("//", value)  # every message quotes the URL without its credentials
     try:
         url = httpx.URL(value)
@@ -75,7 +82,7 @@ def resolve_url(
             f"{name} {url.copy_with(username=None, password=None)!s} must not carry credentials, a query or "
             "a fragment: the read access token is passed separately"
         )
-    if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
+    if url.scheme == "http" and not is_loopback(url.host) and not allow_insecure_http:
         raise ConfigurationError(
             f"{name} {shown!r} uses plain http to a host that is not loopback: tokens would travel in clear "
             "text. Use https, or pass allow_insecure_http=True if you really mean it."
@@ -118,6 +125,8 @@ def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]
     if not isinstance(token, str):
         raise ConfigurationError(f"read_access_token must be a str, not {type(token).__name__}")
     token = token.strip()
+    from ._core import token_problem
+
     problem = token_problem(token)
     if problem is not None:
         source = "the argument" if read_access_token is not None else READ_TOKEN_ENV
@@ -129,6 +138,8 @@ def resolve_read_token(read_access_token: str | None, environ: Mapping[str, str]
 
 def resolve_timeout(timeout: float | httpx.Timeout) -> tuple[httpx.Timeout, float]:
     """`timeout` as an ``httpx.Timeout`` whose four parts are each positive, finite seconds; and its longest part."""
+    import httpx
+
     if not isinstance(timeout, httpx.Timeout):
         seconds = positive_seconds("timeout", timeout)
         return httpx.Timeout(seconds), seconds

@@ -1,19 +1,41 @@
-"""The I/O side shared by both shells: the one builder of the facade's httpx client, the bounds
-on every response (size and total time), and the mapping of httpx exceptions to typed errors.
+"""The facade's httpx transports, the one builder of its httpx client, and httpx errors -> typed errors.
+
+A `Transport` / `AsyncTransport` (httpx's documented extension point, "Custom transports")
+sends through its own httpcore pools (`_network`) or through a caller's transport, and holds
+every exchange to the facade's bounds:
+
+- **one deadline per attempt**: ``attempt_timeout`` from the moment the request reaches the
+  transport, through every redirect hop, the pool wait, connect, send, every ``1xx``, the
+  headers and the whole body. Sync: the pools connect, read and write through
+  `_network.DeadlineBackend`; async: ``asyncio.timeout`` around the exchange. The error says
+  whether the request may have been sent (a connect or pool wait cut short: not sent);
+- **the body is read here**, under ``max_response_bytes`` after decoding (gzip and deflate are
+  decoded as a stream; other encodings, which the facade does not ask for, are refused), and
+  the response is always closed before the transport returns, cancelled or not;
+- **nothing the facade does not use reaches httpx**: ``Set-Cookie`` (TMDB's API authenticates
+  by Bearer; a proxy cannot plant cookies), and the server's reason phrase (httpx logs it).
+
+A cancelled call (``asyncio.wait_for``, a cancelled task) can leave httpcore's async pool with
+a connection it can never reuse nor reap (encode/httpcore#1093: with 2 connections, a default
+``httpx.AsyncClient`` stops working after a few hundred such calls). When a cancellation
+interrupts a request inside the pool, the pool is retired: later requests go to a new one, and
+the old one is closed once its last response is.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
+import httpcore
 import httpx
 
+from . import _network
 from ._core import Operation, may_have_run_hint, not_sent_note, redact
-from ._deadline import async_clamp_pool_timeout, clamp_pool_timeout, current_attempt
-from ._gate import GatedTransport
 from ._settings import USER_AGENT, Settings, shown
 from .errors import (
     ConfigurationError,
@@ -24,33 +46,41 @@ from .errors import (
     TMDBError,
 )
 
-DEFAULT_ASYNC_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-"""Pool limits of AsyncTMDBAuth unless client_options passes ``limits``.
-
-The facade sends through a FIFO gate of ``max_connections`` one-connection lanes (`_gate`),
-so httpcore's per-request pool scans (quadratic in its size, encode/httpcore#1035) stay
-O(1): CPU per exchange no longer grows with the pool (``make bench``: 530-580 us at
-concurrency 32 for 4 to 100 connections, against 940 us to 2.9 ms for httpx's own pool).
-What a connection still limits is throughput across a network, at most
-``max_connections`` / round trip: 16 covers TMDB's documented ceiling (~50 requests/s) up
-to a ~300 ms round trip (160/s at 100 ms, against 80/s with 8); more would only open more
-sockets for TMDB to rate-limit.
-"""
-
-HttpBackend = Literal["httpx", "aiohttp"]
 ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
 
+NETWORK_OPTIONS = ("verify", "cert", "trust_env", "proxy", "limits")
+"""client_options the facade's own transport takes (the rest go to httpx.Client / AsyncClient)."""
 _MANAGED_OPTIONS = {
     "base_url": "pass base_url=",
     "headers": "the facade sends Authorization, User-Agent and Accept itself",
     "timeout": "pass timeout= (and attempt_timeout=)",
     "auth": "the facade authenticates with the read access token",
     "transport": "pass transport=",
+    "http2": "the facade's transport speaks HTTP/1.1; pass your own transport= for HTTP/2",
+    "proxies": "pass client_options={'proxy': ...}",
 }
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+"""httpx's default pool limits, also the facade's (client_options["limits"] overrides them)."""
+_DEADLINE = "tmdb_auth.deadline"
+"""Request extension holding the attempt's deadline, so redirect hops (httpx carries a request's
+extensions over to the redirect it builds) share the first hop's."""
+_SLACK = 0.001  # a timeout this close to the deadline is the deadline's (timer granularity)
+_DROPPED = frozenset({b"set-cookie", b"set-cookie2"})
 _MAX_MESSAGE = 200
-
-
-# --- bounds on every response -------------------------------------------------------------------
+_HTTPCORE_TO_HTTPX: dict[type[Exception], type[httpx.TransportError]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.ProxyError: httpx.ProxyError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+}
+_HTTPCORE_ERRORS = tuple(_HTTPCORE_TO_HTTPX)
 
 
 class _ResponseTooLarge(httpx.TransportError):
@@ -63,151 +93,329 @@ class _ResponseTooLarge(httpx.TransportError):
 
 
 class _AttemptTimeout(httpx.TimeoutException):
-    """The attempt outlived attempt_timeout (mapped to RequestTimeoutError)."""
+    """The attempt outlived attempt_timeout (mapped to RequestTimeoutError); `sent`: the request may have gone."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"attempt took longer than {seconds:g} s")
+    def __init__(self, message: str, *, seconds: float = 0.0, sent: bool = True) -> None:
+        super().__init__(message)  # a message alone rebuilds it (the facade's errors chain a redacted copy)
         self.seconds = seconds
+        self.sent = sent
 
 
-class _Bounds:
-    """Counts a response body's bytes (after decoding) and checks the attempt's deadline per chunk;
-    records the response's status on the running attempt (`_deadline.Attempt`) once its body is read.
+# --- one response, bounded -----------------------------------------------------------------------
 
-    httpx's read timeout applies to each read, so a server trickling a byte every few seconds
-    would never time out; and a small gzip body can inflate to gigabytes. Decoding happens here,
-    bounded, instead of in httpx.
-    """
 
-    __slots__ = ("_attempt", "_deadline", "_decoder", "_limit", "_received", "_seconds", "_status")
+class _Body:
+    """A response body read under the size cap, decoded from gzip or deflate on the way."""
 
-    def __init__(self, response: httpx.Response, settings: Settings) -> None:
-        self._limit = settings.max_response_bytes
-        self._seconds = settings.attempt_timeout
-        self._status = response.status_code
-        self._attempt = current_attempt()
-        if self._attempt is None:  # a request sent outside the facade's shells
-            self._deadline = time.monotonic() + settings.attempt_timeout
-        else:
-            self._deadline = self._attempt.deadline
+    __slots__ = ("_decoder", "_limit", "_parts", "_received", "headers", "status")
+
+    def __init__(self, status: int, headers: Iterable[tuple[bytes, bytes]], limit: int) -> None:
+        self.status = status
+        self._limit = limit
         self._received = 0
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        if encoding in ("", "identity"):
-            self._decoder = None
-            length = response.headers.get("content-length", "")
-            if length.isdigit() and int(length) > self._limit:
-                raise _ResponseTooLarge(self._status, self._limit)
-        elif encoding in ("gzip", "x-gzip", "deflate"):
+        self._parts: list[bytes] = []
+        encoding, length = b"identity", b""
+        kept = []
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == b"content-encoding":
+                encoding = value.strip().lower()
+            elif lowered == b"content-length":
+                length = value.strip()
+            if lowered not in _DROPPED:
+                kept.append((name, value))
+        self.headers = kept
+        self._decoder = None
+        if encoding in (b"", b"identity"):
+            if length.isdigit() and int(length) > limit:
+                raise _ResponseTooLarge(status, limit)
+        elif encoding in (b"gzip", b"x-gzip", b"deflate"):
             self._decoder = zlib.decompressobj(wbits=47)  # gzip or zlib framing, detected from the header
-            del response.headers["content-encoding"]  # decoded here; httpx must not decode again
-        else:  # the facade asks for identity; br, zstd, compress... would decode unbounded
-            raise httpx.DecodingError(f"unsupported Content-Encoding {encoding[:40]!r} (the client asked for identity)")
+            self.headers = [
+                (name, value) for name, value in kept if name.lower() not in (b"content-encoding", b"content-length")
+            ]
+        else:
+            shown = encoding[:40].decode("ascii", "replace")
+            raise httpx.DecodingError(f"unsupported Content-Encoding {shown!r} (the client asked for identity)")
 
-    def start(self) -> None:
-        """The body starts to be read: every response hook has run, so the response reached the caller's code."""
-        if self._attempt is not None:
-            self._attempt.status = self._status
-
-    def take(self, chunk: bytes) -> bytes:
-        if time.monotonic() > self._deadline:
-            raise _AttemptTimeout(self._seconds)
+    def add(self, chunk: bytes) -> None:
         if self._decoder is not None:
             try:
                 chunk = self._decoder.decompress(chunk, self._limit - self._received + 1)
             except zlib.error as exc:
                 raise httpx.DecodingError("the compressed body is corrupt") from exc
-        return self._count(chunk)
+        self._count(chunk)
 
-    def finish(self) -> bytes:
-        return self._count(self._decoder.flush()) if self._decoder is not None else b""
+    def response(self, http_version: object) -> httpx.Response:
+        """The response httpx gets: the body in memory, no Set-Cookie, the standard reason phrase."""
+        if self._decoder is not None:
+            self._count(self._decoder.flush())
+        extensions = {"http_version": http_version} if isinstance(http_version, bytes) else {}
+        return httpx.Response(self.status, headers=self.headers, content=b"".join(self._parts), extensions=extensions)
 
-    def _count(self, chunk: bytes) -> bytes:
+    def _count(self, chunk: bytes) -> None:
         self._received += len(chunk)
         if self._received > self._limit:
-            raise _ResponseTooLarge(self._status, self._limit)
-        return chunk
+            raise _ResponseTooLarge(self.status, self._limit)
+        self._parts.append(chunk)
 
 
-class _BoundedStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream, bounds: _Bounds) -> None:
-        self._inner = inner
-        self._bounds = bounds
+class _RequestBody:
+    """The request's body as httpcore sends it; `started` once httpcore began to, after the headers."""
+
+    __slots__ = ("_stream", "started")
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.started = False
 
     def __iter__(self) -> Iterator[bytes]:
-        self._bounds.start()
-        for chunk in self._inner:
-            yield self._bounds.take(chunk)
-        yield self._bounds.finish()
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _AsyncBoundedStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, bounds: _Bounds) -> None:
-        self._inner = inner
-        self._bounds = bounds
+        self.started = True
+        yield from self._stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        self._bounds.start()
-        async for chunk in self._inner:
-            yield self._bounds.take(chunk)
-        yield self._bounds.finish()
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+        self.started = True
+        async for chunk in self._stream:
+            yield chunk
 
 
-def _response_hooks(settings: Settings, asynchronous: bool) -> list[Any]:
-    """The event hook that puts every response (redirects included) behind `_Bounds`."""
-
-    def bound(response: httpx.Response) -> None:
-        assert isinstance(response.stream, httpx.SyncByteStream)
-        response.stream = _BoundedStream(response.stream, _Bounds(response, settings))
-
-    async def async_bound(response: httpx.Response) -> None:
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _AsyncBoundedStream(response.stream, _Bounds(response, settings))
-
-    return [async_bound if asynchronous else bound]
+def _deadline(request: httpx.Request, seconds: float) -> float:
+    until: float | None = request.extensions.get(_DEADLINE)
+    if until is None:
+        until = request.extensions[_DEADLINE] = time.monotonic() + seconds
+    return until
 
 
-# --- the client ---------------------------------------------------------------------------------
+def _core_request(request: httpx.Request, body: _RequestBody, pool_wait: float | None = None) -> httpcore.Request:
+    timeouts = dict(request.extensions.get("timeout") or {})
+    if pool_wait is not None and (timeouts.get("pool") is None or pool_wait < timeouts["pool"]):
+        timeouts["pool"] = max(pool_wait, 0.0)
+    url = request.url
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+        headers=request.headers.raw,
+        content=body,
+        extensions={"timeout": timeouts},
+    )
 
 
-class _BorrowedTransport(httpx.BaseTransport):
-    """A caller's transport: the facade uses it and never closes it (its owner does)."""
+def _attempt_timeout(seconds: float, *, sent: bool) -> _AttemptTimeout:
+    return _AttemptTimeout(f"attempt took longer than {seconds:g} s", seconds=seconds, sent=sent)
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+
+def _raw(response: httpx.Response, asynchronous: bool) -> tuple[list[tuple[bytes, bytes]], Any]:
+    """A caller's response as raw headers and body chunks."""
+    if response.is_stream_consumed:  # built in memory (httpx.Response(json=...)): httpx already decoded it
+        headers = [(name, value) for name, value in response.headers.raw if name.lower() != b"content-encoding"]
+        return headers, _InMemory(response.content)
+    return response.headers.raw, response.aiter_raw() if asynchronous else response.iter_raw()
+
+
+class _InMemory:
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._content
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._content
+
+
+def _mapped(exc: Exception) -> httpx.TransportError:
+    return _HTTPCORE_TO_HTTPX.get(type(exc), httpx.TransportError)(str(exc))
+
+
+class _Bounded:
+    """What both transports share: the bounds; their own pools' TLS, proxies and limits, or a caller's transport."""
+
+    def __init__(self, settings: Settings, inner: object, network: Mapping[str, Any]) -> None:
+        self._seconds = settings.attempt_timeout
+        self._limit = settings.max_response_bytes
         self._inner = inner
+        if inner is None:
+            limits = network.get("limits", DEFAULT_LIMITS)
+            if not isinstance(limits, httpx.Limits):
+                raise ConfigurationError(f'client_options["limits"] must be an httpx.Limits, not {shown(limits)}')
+            self._limits = limits
+            trust_env = bool(network.get("trust_env", True))
+            self._context = _network.ssl_context(network.get("verify", True), network.get("cert"), trust_env=trust_env)
+            self._proxies = _network.Proxies(network.get("proxy"), trust_env=trust_env)
+        _install_log_filter()
+
+
+class Transport(_Bounded, httpx.BaseTransport):
+    """The sync client's transport: its own pools (`inner` None) or a caller's transport, never closed here."""
+
+    _inner: httpx.BaseTransport | None
+
+    def __init__(self, settings: Settings, inner: httpx.BaseTransport | None = None, **network: Any) -> None:
+        super().__init__(settings, inner, network)
+        self._pools: dict[httpx.URL | None, httpcore.ConnectionPool] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._inner.handle_request(request)
+        until = _deadline(request, self._seconds)
+        token = _network.deadline.set(until)
+        try:
+            if self._inner is not None:  # its own timeouts; the deadline is checked per body chunk
+                response = self._inner.handle_request(request)
+                headers, chunks = _raw(response, asynchronous=False)
+                view = (response.status_code, headers, chunks, response.close)
+                return self._read(*view, response.extensions.get("http_version"), until)
+            pool = self._pool(self._proxies.for_url(request.url))
+            core = pool.handle_request(_core_request(request, _RequestBody(request.stream), until - time.monotonic()))
+            view = (core.status, core.headers, core.iter_stream(), core.close)
+            return self._read(*view, core.extensions.get("http_version"), until)
+        except _HTTPCORE_ERRORS as exc:
+            if isinstance(exc, httpcore.TimeoutException) and time.monotonic() >= until - _SLACK:
+                sent = not isinstance(exc, httpcore.ConnectTimeout | httpcore.PoolTimeout)
+                raise _attempt_timeout(self._seconds, sent=sent) from exc
+            raise _mapped(exc) from exc
+        finally:
+            _network.deadline.reset(token)
+
+    def _read(
+        self,
+        status: int,
+        headers: Iterable[tuple[bytes, bytes]],
+        chunks: Iterable[bytes],
+        close: Callable[[], None],
+        http_version: object,
+        until: float,
+    ) -> httpx.Response:
+        """Read a whole response body under the cap and the deadline, then close the response."""
+        try:
+            body = _Body(status, headers, self._limit)
+            for chunk in chunks:
+                if time.monotonic() > until:
+                    raise _attempt_timeout(self._seconds, sent=True)
+                body.add(chunk)
+        finally:
+            close()
+        return body.response(http_version)
+
+    def _pool(self, proxy: httpx.URL | None) -> httpcore.ConnectionPool:
+        pool = self._pools.get(proxy)
+        if pool is None:
+            made = _network.open_pool(proxy, self._context, self._limits, asynchronous=False)
+            assert isinstance(made, httpcore.ConnectionPool)
+            pool = self._pools.setdefault(proxy, made)
+        return pool
 
     def close(self) -> None:
-        pass
+        if self._inner is None:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()
 
 
-class _BorrowedAsyncTransport(httpx.AsyncBaseTransport):
-    """A caller's async transport: the facade uses it and never closes it (its owner does)."""
+class _Generation:
+    """One async pool and the requests using it; retired (closed once unused) after a cancellation inside it."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
+    __slots__ = ("pool", "retired", "users")
+
+    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
+        self.pool = pool
+        self.users = 0
+        self.retired = False
+
+
+class AsyncTransport(_Bounded, httpx.AsyncBaseTransport):
+    """The async client's transport: its own pools (`inner` None) or a caller's transport, never closed here."""
+
+    _inner: httpx.AsyncBaseTransport | None
+
+    def __init__(self, settings: Settings, inner: httpx.AsyncBaseTransport | None = None, **network: Any) -> None:
+        super().__init__(settings, inner, network)
+        self._pools: dict[httpx.URL | None, _Generation] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._inner.handle_async_request(request)
+        until = _deadline(request, self._seconds)
+        body = _RequestBody(request.stream)
+        token = _network.deadline.set(until)
+        try:
+            async with asyncio.timeout(until - time.monotonic()):
+                if self._inner is None:
+                    return await self._send(request, body)
+                body.started = True  # a caller's transport does not say how far it got: it may have sent
+                response = await self._inner.handle_async_request(request)
+                headers, chunks = _raw(response, asynchronous=True)
+                return await _aread(
+                    response.status_code,
+                    headers,
+                    chunks,
+                    response.aclose,
+                    response.extensions.get("http_version"),
+                    self._limit,
+                )
+        except TimeoutError:  # asyncio.timeout's: the deadline passed (not before the body, if any, started)
+            raise _attempt_timeout(self._seconds, sent=body.started) from None
+        finally:
+            _network.deadline.reset(token)
+
+    async def _send(self, request: httpx.Request, body: _RequestBody) -> httpx.Response:
+        proxy = self._proxies.for_url(request.url)
+        generation = self._pools.get(proxy)
+        if generation is None:
+            generation = self._pools[proxy] = self._new_generation(proxy)
+        generation.users += 1
+        try:
+            try:
+                core = await generation.pool.handle_async_request(_core_request(request, body))
+            except asyncio.CancelledError:
+                # httpcore may have left the connection it gave this request neither usable nor
+                # reapable (encode/httpcore#1093): later requests go to a new pool.
+                if self._pools.get(proxy) is generation:
+                    self._pools[proxy] = self._new_generation(proxy)
+                generation.retired = True
+                raise
+            return await _aread(
+                core.status,
+                core.headers,
+                core.aiter_stream(),
+                core.aclose,
+                core.extensions.get("http_version"),
+                self._limit,
+            )
+        except _HTTPCORE_ERRORS as exc:
+            raise _mapped(exc) from exc
+        finally:
+            generation.users -= 1
+            if generation.retired and generation.users == 0:
+                await generation.pool.aclose()
+
+    def _new_generation(self, proxy: httpx.URL | None) -> _Generation:
+        pool = _network.open_pool(proxy, self._context, self._limits, asynchronous=True)
+        assert isinstance(pool, httpcore.AsyncConnectionPool)
+        return _Generation(pool)
 
     async def aclose(self) -> None:
-        pass
+        if self._inner is None:
+            for generation in self._pools.values():
+                await generation.pool.aclose()
+            self._pools.clear()
 
 
-def _borrow(transport: object, asynchronous: bool, what: str) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
-    if asynchronous and isinstance(transport, httpx.AsyncBaseTransport):
-        return _BorrowedAsyncTransport(transport)
-    if not asynchronous and isinstance(transport, httpx.BaseTransport):
-        return _BorrowedTransport(transport)
-    wanted = "httpx.AsyncBaseTransport" if asynchronous else "httpx.BaseTransport"
-    raise ConfigurationError(f"{what} must be an {wanted} for this client, not {type(transport).__name__}")
+async def _aread(
+    status: int,
+    headers: Iterable[tuple[bytes, bytes]],
+    chunks: AsyncIterable[bytes],
+    close: Callable[[], Awaitable[None]],
+    http_version: object,
+    limit: int,
+) -> httpx.Response:
+    """Read a whole response body under the cap, then close the response, whatever happens meanwhile."""
+    try:
+        body = _Body(status, headers, limit)
+        async for chunk in chunks:
+            body.add(chunk)
+    finally:
+        await close()
+    return body.response(http_version)
+
+
+# --- the client ----------------------------------------------------------------------------------
 
 
 def build_httpx_client(
@@ -216,40 +424,34 @@ def build_httpx_client(
     *,
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
     client_options: Mapping[str, Any] | None = None,
-    http_backend: HttpBackend = "httpx",
 ) -> ClientT:
-    """The httpx client of one facade instance: the only place headers, timeout, limits and bounds are set.
+    """The httpx client of one facade instance: the only place its headers, timeout and transport are set.
 
-    Transports the caller passes (``transport``, ``client_options["mounts"]``) stay the
-    caller's: closing the facade does not close them. Everything else is the facade's.
+    Transports the caller passes (``transport``, ``client_options["mounts"]``) are wrapped, so
+    their responses are bounded too, and stay the caller's: closing the facade does not close them.
     """
     asynchronous = client_type is httpx.AsyncClient
     options = dict(_mapping("client_options", client_options))
     for name, why in _MANAGED_OPTIONS.items():
         if name in options:
             raise ConfigurationError(f"client_options must not set {name!r}: it is managed by the client ({why})")
-    if asynchronous:
-        options.setdefault("limits", DEFAULT_ASYNC_LIMITS)
-    if transport is not None:
-        options["transport"] = _borrow(transport, asynchronous, "transport")
-    elif http_backend == "aiohttp":
-        from ._aiohttp import aiohttp_transport
-
-        options["transport"] = aiohttp_transport(verify=options.get("verify", True), limits=options["limits"])
-    elif http_backend != "httpx":
-        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', not {shown(http_backend)}")
+    network = {name: options.pop(name) for name in NETWORK_OPTIONS if name in options}
+    if transport is not None and network:
+        raise ConfigurationError(
+            f"client_options {sorted(network)} configure the facade's own transport: with transport=, configure yours"
+        )
+    wrap: Any = AsyncTransport if asynchronous else Transport
+    own = wrap(settings, _callers(transport, asynchronous, "transport"), **network)
     if options.get("mounts") is not None:
         options["mounts"] = {
-            pattern: None if mounted is None else _borrow(mounted, asynchronous, f"mounts[{pattern!r}]")
+            pattern: None
+            if mounted is None
+            else wrap(settings, _callers(mounted, asynchronous, f"mounts[{pattern!r}]"))
             for pattern, mounted in _mapping('client_options["mounts"]', options["mounts"]).items()
         }
-    hooks: dict[str, list[Any]] = {}
-    for key, value in _mapping('client_options["event_hooks"]', options.pop("event_hooks", None)).items():
+    for key, value in _mapping('client_options["event_hooks"]', options.get("event_hooks")).items():
         if not isinstance(value, list | tuple) or not all(callable(hook) for hook in value):
             raise ConfigurationError(f'client_options["event_hooks"][{key!r}] must be a list of callables')
-        hooks[key] = list(value)
-    hooks["request"] = [async_clamp_pool_timeout if asynchronous else clamp_pool_timeout, *hooks.get("request", [])]
-    hooks["response"] = _response_hooks(settings, asynchronous) + hooks.get("response", [])
     headers = {
         "Authorization": f"Bearer {settings.read_access_token}",
         "User-Agent": USER_AGENT,
@@ -257,23 +459,25 @@ def build_httpx_client(
         "Accept-Encoding": "identity",
     }
     try:
-        if asynchronous and "transport" not in options:  # one SSL context for httpx's pools and the gate's lanes
-            verify, cert = options.get("verify", True), options.pop("cert", None)
-            options["verify"] = httpx.create_ssl_context(verify, cert, trust_env=options.get("trust_env", True))
-        client = client_type(
-            base_url=settings.base_url, headers=headers, timeout=settings.timeout, event_hooks=hooks, **options
+        return client_type(
+            base_url=settings.base_url, headers=headers, timeout=settings.timeout, transport=own, **options
         )
     except TypeError as exc:  # an unknown or mistyped option; the message names the argument only
         raise ConfigurationError(f"client_options rejected by httpx.{client_type.__name__}: {exc}") from None
-    except ValueError as exc:  # e.g. a malformed proxy URL (which may carry credentials: not quoted)
+    except ValueError as exc:  # e.g. a malformed mount pattern
         raise ConfigurationError(
-            f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check proxy and mounts"
+            f"client_options rejected by httpx.{client_type.__name__} ({type(exc).__name__}); check mounts"
         ) from None
-    _keep_no_response_cookies(client)
-    if isinstance(client, httpx.AsyncClient):
-        _gate_own_transports(client, options)
-    _hold_own_transports_to_deadline(client)
-    return client
+
+
+def _callers(transport: object, asynchronous: bool, what: str) -> object:
+    """A caller's transport, checked against the client's kind (None: the facade's own pools)."""
+    wanted = httpx.AsyncBaseTransport if asynchronous else httpx.BaseTransport
+    if transport is None or isinstance(transport, wanted):
+        return transport
+    raise ConfigurationError(
+        f"{what} must be an {wanted.__module__}.{wanted.__name__} for this client, not {type(transport).__name__}"
+    )
 
 
 def _mapping(name: str, value: object) -> Mapping[Any, Any]:
@@ -285,108 +489,20 @@ def _mapping(name: str, value: object) -> Mapping[Any, Any]:
     return value
 
 
-class _SendOnlyCookies(httpx.Cookies):
-    """The cookies of ``client_options["cookies"]``, sent with every request; ``Set-Cookie`` is ignored."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        pass
+# --- logs ----------------------------------------------------------------------------------------
 
 
-def _keep_no_response_cookies(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Stop the client storing the cookies responses set: TMDB's API authenticates by Bearer, not cookies.
-
-    httpx extracts them from every response through urllib's cookie machinery, rebuilding
-    the request (its URL parsed again, every header copied) whether or not a ``Set-Cookie``
-    came: ~20 us per exchange, more than the rest of the facade (``make bench``). It also
-    keeps a server (or a proxy) from planting state sent back on later calls. httpx has no
-    public switch (a jar passed as ``cookies`` is only reached after that work), hence the
-    one attribute replaced here; the caller's own jar, if any, is kept as is.
-    tests/product/test_transport.py fails if responses' cookies are stored again.
-    """
-    client._cookies = _SendOnlyCookies(client.cookies.jar)
+def _outside_the_facade(record: logging.LogRecord) -> bool:
+    """httpcore's DEBUG records quote what the server sent (h11 quotes a malformed status line whole,
+    response headers are listed): none is emitted for the facade's own exchanges."""
+    return _network.deadline.get() is None
 
 
-def _hold_own_transports_to_deadline(client: httpx.Client | httpx.AsyncClient) -> None:
-    """Bound every attempt as a whole on the httpx transports the client sends through (not a caller's).
-
-    Called once the client's transports are final (after `_gate_own_transports`), so each
-    is walked once, a gate's lanes included. httpx's timeouts are per socket operation;
-    `_deadline_backends.hold_to_deadline` makes the pool behind httpx's default transport
-    (or each of the gate's one-connection lanes) and behind the proxy transports httpx made
-    (``proxy``, the environment) connect, read and write within the time left in the
-    attempt. A caller's ``transport`` or ``mounts`` (wrapped as borrowed) and the aiohttp
-    transport keep their own behaviour; for them the attempt's deadline is checked per body
-    chunk (and aiohttp gets it as its ``total`` timeout). hold_to_deadline returns False
-    only if httpx or httpcore renamed the private attributes it sets; the attempt is then
-    bounded per body chunk only, and tests/product/test_bounds.py fails.
-    """
-    from ._deadline_backends import hold_to_deadline  # imports httpcore, as building the transports did
-
-    for transport in (client._transport, *client._mounts.values()):
-        lanes = transport.lanes if isinstance(transport, GatedTransport) else (transport,)
-        for lane in dict.fromkeys(lanes):  # a shared transport is repeated once per lane
-            if isinstance(lane, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
-                hold_to_deadline(lane)
-
-
-def _gate_own_transports(client: httpx.AsyncClient, options: Mapping[str, Any]) -> None:
-    """Put one FIFO gate of ``limits.max_connections`` lanes in front of the transports the client built.
-
-    The default transport becomes that many one-connection httpx pools (`_gate`: httpcore's
-    per-request pool scans stay O(1) whatever the pool size); the aiohttp transport and the
-    proxy transports httpx made from ``proxy`` or the environment are shared by all lanes.
-    Left as they are: a caller's ``transport`` or ``mounts`` (their pools and limits are the
-    caller's), ``max_connections=None`` (unlimited) and ``http2=True`` (one HTTP/2
-    connection carries many requests at once; a lane carries one).
-
-    httpx builds these transports in its constructor and offers no public hook to wrap
-    them, hence the two attributes replaced here; tests/product/test_gate.py fails if the
-    gate is not in place.
-    """
-    limits: httpx.Limits = options["limits"]
-    connections = limits.max_connections
-    if connections is None or options.get("http2"):
-        return
-
-    def gated(transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-        if isinstance(transport, _BorrowedAsyncTransport):
-            return transport
-        return GatedTransport([transport] * connections)
-
-    if isinstance(client._transport, httpx.AsyncHTTPTransport):  # httpx's own pool, not a caller's or aiohttp's
-        client._transport = GatedTransport(_one_connection_pools(options, limits))
-    else:
-        client._transport = gated(client._transport)
-    client._mounts = {
-        pattern: None if mounted is None else gated(mounted) for pattern, mounted in client._mounts.items()
-    }
-
-
-def _one_connection_pools(options: Mapping[str, Any], limits: httpx.Limits) -> list[httpx.AsyncBaseTransport]:
-    """``max_connections`` httpx transports of one connection each, configured as httpx configures its own.
-
-    ``options["verify"]`` is the SSL context `build_httpx_client` made once, shared by all (and
-    by httpx's own transports: loading the CA bundle takes ~20 ms, a lane ~0.2 ms). The first
-    ``max_keepalive_connections`` lanes keep their connection alive; they are listed last,
-    so they are the ones taken first.
-    """
-    assert limits.max_connections is not None
-    keepalive = limits.max_connections if limits.max_keepalive_connections is None else limits.max_keepalive_connections
-    keepalive = min(keepalive, limits.max_connections)
-
-    def pool(keep_alive: bool) -> httpx.AsyncBaseTransport:
-        return httpx.AsyncHTTPTransport(
-            verify=options.get("verify", True),
-            trust_env=options.get("trust_env", True),
-            http1=options.get("http1", True),
-            limits=httpx.Limits(
-                max_connections=1, max_keepalive_connections=int(keep_alive), keepalive_expiry=limits.keepalive_expiry
-            ),
-        )
-
-    return [pool(keep_alive=False) for _ in range(limits.max_connections - keepalive)] + [
-        pool(keep_alive=True) for _ in range(keepalive)
-    ]
+def _install_log_filter() -> None:
+    for name in ("httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks"):
+        logger = logging.getLogger(name)
+        if _outside_the_facade not in logger.filters:
+            logger.addFilter(_outside_the_facade)
 
 
 # --- httpx exceptions -> typed errors ---------------------------------------------------------------
@@ -403,12 +519,17 @@ def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterabl
             http_status=exc.status,
         )
     if isinstance(exc, _AttemptTimeout):
-        return _attempt_timeout_error(exc.seconds, operation, request_sent=True)
-    if isinstance(exc, httpx.TimeoutException) and (attempt := current_attempt()) is not None and attempt.expired():
-        # The attempt's deadline, not one socket operation's timeout: a connect or pool wait
-        # it cut short sent nothing; a read or write it cut short may have.
-        sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-        return _attempt_timeout_error(attempt.seconds, operation, request_sent=sent)
+        if exc.sent:
+            return RequestTimeoutError(
+                f"TMDB's response did not arrive within attempt_timeout ({exc.seconds:g} s): the server is answering "
+                f"too slowly. {may_have_run_hint(operation)}",
+                request_sent=True,
+            )
+        return RequestTimeoutError(
+            f"attempt_timeout ({exc.seconds:g} s) passed before the request was sent; {not_sent_note(operation)}. "
+            "Check your network, or raise timeout.",
+            request_sent=False,
+        )
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return RequestTimeoutError(
             f"Timed out before the request was sent ({kind}); {not_sent_note(operation)}. "
@@ -419,10 +540,10 @@ def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterabl
         return RequestTimeoutError(
             f"Timed out waiting for TMDB ({kind}). {may_have_run_hint(operation)}", request_sent=True
         )
-    if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol):
+    if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.ProxyError):
         return NetworkError(
             f"Could not connect to TMDB ({kind}: {detail}); {not_sent_note(operation)}. "
-            "Check base_url and your network, then retry.",
+            "Check base_url, the proxy and your network, then retry.",
             request_sent=False,
         )
     if isinstance(exc, httpx.TransportError):
@@ -435,17 +556,3 @@ def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterabl
             f"The response body could not be decoded ({kind}: {detail}). {may_have_run_hint(operation)}", http_status=0
         )
     return NetworkError(f"The request failed ({kind}). {may_have_run_hint(operation)}", request_sent=True)
-
-
-def _attempt_timeout_error(seconds: float, operation: Operation, *, request_sent: bool) -> RequestTimeoutError:
-    if request_sent:
-        return RequestTimeoutError(
-            f"TMDB's response did not arrive within attempt_timeout ({seconds:g} s): the server is answering "
-            f"too slowly. {may_have_run_hint(operation)}",
-            request_sent=True,
-        )
-    return RequestTimeoutError(
-        f"attempt_timeout ({seconds:g} s) passed before the request was sent; {not_sent_note(operation)}. "
-        "Check your network, or raise timeout.",
-        request_sent=False,
-    )

@@ -12,10 +12,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
-from ._core import one_line
 from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
 from ._version import __version__
-from .errors import (
+from .errors import (  # the exception tree only: no HTTP library is imported before a command sends
     APIError,
     AuthenticationError,
     ConfigurationError,
@@ -29,11 +28,12 @@ from .errors import (
     RequestTokenNotApprovedError,
     ResponseFormatError,
     TMDBError,
+    one_line,
 )
 
 if TYPE_CHECKING:
     from .client import TMDBAuth
-    from .login import LoginEvent
+    from .login import LoginEvent, LoginInterrupted
     from .store import Credentials, CredentialStore
 
 EXIT_OK = 0
@@ -52,7 +52,8 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = f"""exit codes:
   {EXIT_OK}  success
-  {EXIT_USAGE}  usage error, bad input or configuration (e.g. no {READ_TOKEN_ENV}, a missing extra)
+  {EXIT_USAGE}  usage error, bad input or configuration (e.g. no {READ_TOKEN_ENV}, a missing extra;
+     logout: the stored login was made at another API than the configuration names)
   {EXIT_READ_TOKEN_REJECTED}  the read access token was rejected, or lacks a permission
   {EXIT_REQUEST_TOKEN}  the request token is invalid, expired, used, or not approved yet;
      login: denied, expired or refused (start again)
@@ -60,12 +61,15 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_UNAVAILABLE}  rate limited, server error, network error, or another API error
   {EXIT_MALFORMED_RESPONSE}  the server's response was malformed or too large
   {EXIT_NOT_LOGGED_IN}  not logged in (status, token, logout without ACCESS_TOKEN): run tmdb-auth login
-  {EXIT_CREDENTIALS}  the stored credentials cannot be used safely (corrupt, wrong owner or permissions)
+  {EXIT_CREDENTIALS}  the stored credentials cannot be used safely (corrupt, wrong owner or permissions, a
+     directory in place of the file, the keyring not answering), or login: the config directory cannot
+     take a login (read-only, full), checked before a request token is created
   {EXIT_OUTPUT} the output cannot be written (stdout closed, read-only or full, its reader gone, --output
-     not writable): checked before anything is sent, so nothing was spent
+     not usable: a link, FIFO, another user's file, a read-only or full directory): checked before
+     anything is sent, so nothing was spent
   {EXIT_RESULT_LOST} access-token: the request token was consumed but the access token could not be written;
      it was revoked (the message says if that failed): approve a new request token
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the message says what was spent (and login revokes a token it got)
   {EXIT_INTERNAL}  an unexpected internal error
 logout without ACCESS_TOKEN: any exit code but 0 means the stored login was kept.
 """
@@ -147,9 +151,23 @@ def _read_token(args: argparse.Namespace) -> str | None:
     return token
 
 
-def secret_argument(value: str, name: str) -> str:
-    """A secret given on the command line, or read from stdin when it is ``-`` (one line, bounded)."""
+def argv_warning(name: str) -> str:
+    """The line printed when the secret argument `name` is given on the command line rather than as ``-``."""
+    return (
+        f"tmdb-auth: warning: {name} given on the command line can be read by other users (ps, /proc) and stays "
+        "in your shell history; pass - and give it on stdin instead"
+    )
+
+
+def secret_argument(value: str, name: str, *, warn: bool = True) -> str:
+    """A secret given on the command line, or read from stdin when it is ``-`` (one line, bounded).
+
+    Given on the command line, it is visible to other local users while the command runs: a
+    one-line warning says so and points to ``-`` (as ``docker login -p`` points to --password-stdin).
+    """
     if value != "-":
+        if warn:
+            say(argv_warning(name))
         return value
     if sys.stdin is None:
         raise UsageError(f"{name} was - but stdin is closed")
@@ -242,13 +260,13 @@ def cmd_access_token(args: argparse.Namespace) -> int:
 
 def _revoke_undelivered(auth: TMDBAuth, access_token: str) -> str:
     """Revoke an access token nobody received, rather than leave it valid; say which happened."""
+    settings = "(you can revoke the app's access in your TMDB account settings)."
     try:
         auth.logout(access_token)
     except TMDBError:
-        return (
-            "revoking it failed too, so it stays valid at TMDB without anyone holding it "
-            "(you can revoke the app's access in your TMDB account settings)."
-        )
+        return f"revoking it failed too, so it stays valid at TMDB without anyone holding it {settings}"
+    except KeyboardInterrupt:
+        return f"revoking it was interrupted, so it may stay valid at TMDB without anyone holding it {settings}"
     return "it was revoked."
 
 
@@ -275,6 +293,9 @@ def _report_done(text: str, done: str) -> None:
 
 
 # --- the terminal login: login, status, token, logout without ACCESS_TOKEN -----------------------
+# What the server (or a credentials file) supplied, printed for people, goes through one_line first:
+# control characters (ESC, BEL, CR, newlines) become spaces, so it cannot drive the terminal or
+# forge a line (as gh's go-gh asciisanitizer does).
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(max(0, round(seconds)), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
@@ -293,6 +314,34 @@ def _logged_in(store: CredentialStore) -> Credentials:
     return credentials
 
 
+def _account(credentials: Credentials) -> str:
+    return one_line(credentials.account_id)
+
+
+def _client_for(args: argparse.Namespace, credentials: Credentials) -> TMDBAuth:
+    """A client for the API that issued the stored login, when the configuration names that same API.
+
+    The stored token goes only to the API that issued it, and the read token only where the current
+    configuration (--base-url, else $TMDB_BASE_URL, else TMDB) says: a stored loopback URL may belong
+    to another process by now. When the two differ, nothing is sent (ConfigurationError, exit 2).
+    """
+    auth = _client(args)
+    if auth.base_url == credentials.base_url:
+        return auth
+    auth.close()
+    if args.base_url:
+        configured = f"--base-url names {auth.base_url}"
+    elif os.environ.get(BASE_URL_ENV):
+        configured = f"{BASE_URL_ENV} names {auth.base_url}"
+    else:
+        configured = f"{BASE_URL_ENV} is not set (so {auth.base_url})"
+    raise ConfigurationError(
+        f"the stored login was made at {credentials.base_url} but {configured}; its token is sent only to the API "
+        f"that issued it, and your read token only where you configure. If that API is still there (e.g. the "
+        f"emulator), set {BASE_URL_ENV}={credentials.base_url}; else forget the login: tmdb-auth logout --local-only"
+    )
+
+
 class _LoginReporter:
     """Tells the person at the terminal (stderr) what the login is waiting for."""
 
@@ -300,11 +349,11 @@ class _LoginReporter:
         self._minutes_left: int | None = None
 
     def __call__(self, event: LoginEvent) -> None:
-        from .login import ApprovalURLReady, CallbackReceived, NotApprovedYet, PollFailed, Waiting
+        from .login import ApprovalURLReady, CallbackReceived, DenialNotConfirmed, NotApprovedYet, PollFailed, Waiting
 
         if isinstance(event, ApprovalURLReady):
             say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
-            say(f"  {event.approval_url}")
+            say(f"  {one_line(event.approval_url)}")
             where = "Opening it in your browser; you can also open it" if event.browser else "Open it"
             say(f"{where} in any browser, on this or another device.")
         elif isinstance(event, Waiting):
@@ -318,11 +367,31 @@ class _LoginReporter:
                 say(f"Still waiting: {_duration(event.seconds_left)} left.")
             self._minutes_left = minutes
         elif isinstance(event, CallbackReceived):
-            say("The browser came back: " + ("access denied." if event.denied else "approved."))
+            say("The browser came back: " + ("access denied; asking TMDB to confirm." if event.denied else "approved."))
+        elif isinstance(event, DenialNotConfirmed):
+            say(
+                "TMDB says the request token still waits for approval: that denial did not come from TMDB's page "
+                "(any program on this machine can send one). Still waiting."
+            )
+
+
+def _cancelled_login(auth: TMDBAuth, interrupt: LoginInterrupted) -> str:
+    """What a Ctrl-C during the login left, in one line; an access token TMDB issued is revoked."""
+    if interrupt.exchange == "issued" and interrupt.token is not None:
+        revoked = _revoke_undelivered(auth, interrupt.token.access_token)
+        return f"Login cancelled after TMDB issued the access token; nothing was stored and {revoked}"
+    if interrupt.exchange == "uncertain":
+        return (
+            "Login cancelled during the exchange; nothing was stored. TMDB may have processed it: if you had "
+            "approved, an access token may exist that nobody holds (you can revoke the app's access in your TMDB "
+            "account settings)."
+        )
+    return "Login cancelled; nothing was stored, and no access token was issued (the request token expires unused)."
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    from .login import login
+    from .login import LoginInterrupted, login
+    from .store import Credentials
 
     store = _store()
     store.prepare()  # an unusable config directory fails now, before the user approves anything
@@ -334,10 +403,12 @@ def cmd_login(args: argparse.Namespace) -> int:
         previous = None
     if previous is not None:
         say(
-            f"Already logged in as account {previous.account_id}; logging in again replaces that login "
+            f"Already logged in as account {_account(previous)}; logging in again replaces that login "
             "(its token stays valid: `tmdb-auth logout` first would revoke it)."
         )
     with _client(args) as auth:
+        token = None
+        pending: Credentials | None = None
         try:
             token = login(
                 auth,
@@ -346,27 +417,40 @@ def cmd_login(args: argparse.Namespace) -> int:
                 on_progress=_LoginReporter(),
                 poll_interval=args.poll_interval,
             )
-        except KeyboardInterrupt:
-            raise Interrupted("Login cancelled; nothing was stored.") from None
-        try:
-            credentials = store.save(token, base_url=auth.base_url)
+            pending = Credentials.new(token, base_url=auth.base_url)
+            credentials = store.put(pending)
+        except LoginInterrupted as interrupt:
+            raise Interrupted(_cancelled_login(auth, interrupt)) from None
+        except KeyboardInterrupt:  # TMDB issued the token: Ctrl-C while storing it (a keyring may hang)
+            if pending is not None and store.holds(pending):
+                raise Interrupted(
+                    f"Interrupted, but the login was stored: logged in as account {_account(pending)}."
+                ) from None
+            left = LoginInterrupted("issued" if token is not None else "uncertain", token)
+            raise Interrupted(_cancelled_login(auth, left)) from None
         except CredentialStoreError as error:
             # The new token could not be kept: revoke it rather than leave a live token nobody holds.
+            assert token is not None
             try:
                 auth.logout(token)
-            except TMDBError:
+            except (TMDBError, KeyboardInterrupt):
                 raise CredentialStoreError(
                     f"{error}. Revoking the new token failed too, so it stays valid at TMDB without being stored; "
                     "you can revoke the app's access in your TMDB account settings.",
                     path=error.path,
                 ) from None
             raise CredentialStoreError(f"{error}. The new login was revoked; log in again.", path=error.path) from None
-    scopes = ", ".join(credentials.scopes) or "none"
-    where = store.describe(credentials)
-    _report_done(
-        f"Logged in to TMDB as account {credentials.account_id} (scopes: {scopes}).\nCredentials stored in {where}.",
-        f"logged in as account {credentials.account_id}, stored in {where}",
-    )
+    scopes = one_line(", ".join(credentials.scopes)) or "none"
+    where = one_line(store.describe(credentials))
+    try:
+        _report_done(
+            f"Logged in to TMDB as account {_account(credentials)} (scopes: {scopes}).\nCredentials stored in {where}.",
+            f"logged in as account {_account(credentials)}, stored in {where}",
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"Interrupted, but the login was stored: logged in as account {_account(credentials)}."
+        ) from None
     return EXIT_OK
 
 
@@ -374,11 +458,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     store = _store()
     credentials = _logged_in(store)
     _report(
-        f"Logged in to TMDB as account {credentials.account_id}\n"
-        f"  scopes:    {', '.join(credentials.scopes) or 'none'}\n"
+        f"Logged in to TMDB as account {_account(credentials)}\n"
+        f"  scopes:    {one_line(', '.join(credentials.scopes)) or 'none'}\n"
         f"  since:     {credentials.created_at:%Y-%m-%d %H:%M:%S} UTC\n"
-        f"  API:       {credentials.base_url}\n"
-        f"  stored in: {store.describe(credentials)}\n"
+        f"  API:       {one_line(credentials.base_url)}\n"
+        f"  stored in: {one_line(store.describe(credentials))}\n"
     )
     return EXIT_OK
 
@@ -394,28 +478,28 @@ def _logout_stored(args: argparse.Namespace) -> int:
     """Revoke the stored token at TMDB, then forget it; on failure keep it (nothing is lost)."""
     store = _store()
     if args.local_only:
-        try:
-            account = f" of account {_logged_in(store).account_id}"
-        except CredentialStoreError:
-            account = ""  # unreadable or unsafe: forgetting it is still right
-        Stdout().check()
-        if not store.delete():
-            raise NotLoggedInError(f"not logged in (no credentials in {store.directory})")
-        _report_done(f"Forgot the stored login{account}. Its token was not revoked at TMDB.", "forgot the stored login")
-        return EXIT_OK
+        return _forget_stored(store)
     credentials = _logged_in(store)
     Stdout().check()  # before revoking: any exit code but 0 means the stored login was kept
-    # Revoke where the token was issued, unless --base-url or $TMDB_BASE_URL says otherwise.
-    args.base_url = args.base_url or os.environ.get(BASE_URL_ENV) or credentials.base_url
     try:
-        with _client(args) as auth:
+        with _client_for(args, credentials) as auth:  # the API that issued it, and only if configured there
             auth.logout(credentials.access_token)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "Interrupted during the revocation: TMDB may have revoked the token, and the stored login was kept "
+            "(run tmdb-auth logout again: a token already revoked is then forgotten)."
+        ) from None
     except InvalidAccessTokenError:
-        store.delete()
-        _report_done(
-            f"The token of account {credentials.account_id} was already invalid or revoked at TMDB; forgot it.",
-            "the token was already invalid at TMDB and the stored login was forgotten",
-        )
+        if _forget_revoked(store, credentials):
+            _report_done(
+                f"The token of account {_account(credentials)} was already invalid or revoked at TMDB; forgot it.",
+                "the token was already invalid at TMDB and the stored login was forgotten",
+            )
+        else:
+            _report_done(
+                f"The token of account {_account(credentials)} was already invalid or revoked at TMDB; {_KEPT}.",
+                f"the token was already invalid at TMDB; {_KEPT}",
+            )
         return EXIT_OK
     except TMDBError as error:
         say(f"tmdb-auth: error: {one_line(str(error))}")
@@ -424,11 +508,56 @@ def _logout_stored(args: argparse.Namespace) -> int:
             "to forget it without revoking it."
         )
         return exit_code_for(error)
-    store.delete()
-    _report_done(
-        f"Logged out account {credentials.account_id}: the token is revoked at TMDB and the stored login deleted.",
-        "logged out: the token was revoked and the stored login deleted",
-    )
+    if _forget_revoked(store, credentials):
+        _report_done(
+            f"Logged out account {_account(credentials)}: the token is revoked at TMDB and the stored login deleted.",
+            "logged out: the token was revoked and the stored login deleted",
+        )
+    else:
+        _report_done(
+            f"Logged out account {_account(credentials)}: the token is revoked at TMDB; {_KEPT}.",
+            f"logged out: the token was revoked; {_KEPT}",
+        )
+    return EXIT_OK
+
+
+_KEPT = "a login stored meanwhile (by another tmdb-auth login) was kept"
+
+
+def _forget_revoked(store: CredentialStore, credentials: Credentials) -> bool:
+    """Delete the stored login whose token is revoked, unless another login was stored meanwhile (False)."""
+    try:
+        deleted = store.delete(if_current=credentials)
+    except CredentialStoreError as error:
+        raise CredentialStoreError(
+            f"the token of account {_account(credentials)} is revoked at TMDB, but the stored login could not be "
+            f"deleted: {error}",
+            path=error.path,
+        ) from None
+    return deleted
+
+
+def _forget_stored(store: CredentialStore) -> int:
+    """logout --local-only: forget the stored login without revoking it."""
+    try:
+        known: Credentials | None = _logged_in(store)
+    except CredentialStoreError:
+        known = None  # unreadable or unsafe: forgetting it is still right
+    Stdout().check()
+    if known is None:
+        if not store.delete():
+            raise NotLoggedInError(f"not logged in (no credentials in {store.directory})")
+        _report_done("Forgot the stored login. Its token was not revoked at TMDB.", "forgot the stored login")
+    elif store.delete(if_current=known):
+        _report_done(
+            f"Forgot the stored login of account {_account(known)}. Its token was not revoked at TMDB.",
+            "forgot the stored login",
+        )
+    else:
+        _report_done(
+            f"Nothing forgotten: {_KEPT}; run tmdb-auth logout --local-only again to forget it.",
+            f"nothing forgotten: {_KEPT}",
+        )
     return EXIT_OK
 
 
@@ -458,10 +587,17 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         faults = [emulator_mod.parse_fault(spec) for spec in args.fault]
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    read_token = secret_argument(args.read_token, "--read-token") if args.read_token else None
+    # The emulator's read token and API key are made up for offline tests, not TMDB credentials: no warning.
+    read_token = secret_argument(args.read_token, "--read-token", warn=False) if args.read_token else None
+    api_key = secret_argument(args.api_key, "--api-key", warn=False) if args.api_key else None
     try:  # every option is checked here (ConfigurationError), before anything listens
         emulator = emulator_mod.Emulator(
-            args.host, args.port, read_token=read_token, rate_limit=rate_limit, auto_approve=args.auto_approve
+            args.host,
+            args.port,
+            read_token=read_token,
+            api_key=api_key,
+            rate_limit=rate_limit,
+            auto_approve=args.auto_approve,
         )
         for fault, count in faults:
             emulator.inject(fault.kind, count, fault.seconds)
@@ -480,6 +616,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
                 {
                     "TMDB_BASE_URL": emulator.base_url,
                     "TMDB_READ_ACCESS_TOKEN": emulator.read_token,
+                    "TMDB_API_KEY": emulator.api_key,
                     "TMDB_SITE_URL": emulator.base_url,
                 }
             )
@@ -621,6 +758,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     emulator.add_argument(
         "--read-token", help=f"the read access token to accept (default: a random one, printed), {STDIN_HELP}"
+    )
+    emulator.add_argument(
+        "--api-key", help=f"the v3 API key to accept on the v3 routes (default: a random one, printed), {STDIN_HELP}"
     )
     emulator.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 beyond N requests per SECONDS")
     emulator.add_argument(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypedDict, Unpack
+from typing import Any, Self
 
 import httpx
 
@@ -20,7 +20,6 @@ from tmdb_v4_client.types import Response
 
 from . import _core, _retry
 from ._core import M, R, Spec, interpret
-from ._deadline import current_attempt, end_attempt, start_attempt
 from ._settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -30,25 +29,8 @@ from ._settings import (
     resolve_settings,
     resolve_site_url,
 )
-from ._transport import HttpBackend, build_httpx_client, transport_error
 from .errors import ClientClosedError, ConfigurationError, TMDBError
 from .models import AccessToken, RequestToken
-
-
-class ClientOptions(TypedDict, total=False):
-    """The keyword options both clients take (see `TMDBAuth`)."""
-
-    base_url: str | None
-    site_url: str | None
-    timeout: float | httpx.Timeout
-    attempt_timeout: float | None
-    max_response_bytes: int
-    max_retries: int
-    max_retry_after: float
-    allow_insecure_http: bool
-    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
-    client_options: Mapping[str, Any] | None
-    sleep: Callable[[float], Any] | None
 
 
 def _detached(error: TMDBError, cause: BaseException | None, secrets: tuple[str, ...]) -> TMDBError:
@@ -195,9 +177,12 @@ class _Base:
         if isinstance(exc, TMDBError):
             return exc, None
         if isinstance(exc, httpx.HTTPError):
+            from ._transport import transport_error
+
             return transport_error(exc, spec.operation, secrets), exc
-        attempt = current_attempt()  # called within the attempt: the status of the response it received, if any
-        return _core.unexpected_error(spec.operation, exc, None if attempt is None else attempt.status), exc
+        # The generated layer turns every parsing failure into parsed=None (the core re-parses and
+        # types it): anything else came from a transport or an event hook.
+        return _core.unexpected_error(spec.operation, exc, None), exc
 
     def _retry_wait(self, spec: Spec[Any, Any], error: TMDBError, retries: int) -> float | None:
         wait = _retry.retry_wait(spec.operation, error, retries, self._settings)
@@ -262,6 +247,8 @@ class TMDBAuth(_Base):
     def _attach(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
     ) -> None:
+        from ._transport import build_httpx_client  # httpcore and the pools come with the first client, as in httpx
+
         self._http = build_httpx_client(
             httpx.Client, self._settings, transport=transport, client_options=client_options
         )
@@ -272,7 +259,6 @@ class TMDBAuth(_Base):
         while True:
             self._check_open()
             cause: Exception | None = None
-            attempt = start_attempt(self._settings.attempt_timeout)
             try:
                 response = call()
             except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
@@ -284,8 +270,6 @@ class TMDBAuth(_Base):
                     )
                 except TMDBError as exc:
                     error = exc
-            finally:
-                end_attempt(attempt)
             wait = self._retry_wait(spec, error, retries)
             if wait is None:
                 raise _detached(error, cause, secrets)
@@ -377,33 +361,19 @@ class AsyncTMDBAuth(_Base):
 
     Takes the same arguments as `TMDBAuth` (``transport`` is an ``httpx.AsyncBaseTransport``,
     ``client_options`` go to ``httpx.AsyncClient``, ``sleep`` is a coroutine function,
-    default ``asyncio.sleep``), plus ``http_backend``: ``"httpx"`` (default; the pool is
-    limited to ``DEFAULT_ASYNC_LIMITS`` unless ``client_options`` passes ``limits``) or
-    ``"aiohttp"`` (needs ``pip install 'tmdb-v4-auth[aiohttp]'``). Use ``async with``, or
-    ``await aclose()``.
+    default ``asyncio.sleep``). Use ``async with``, or ``await aclose()``. Any call may be
+    cancelled (``asyncio.wait_for``, a cancelled task) at any point: the client keeps working.
     """
 
     _http: httpx.AsyncClient
 
-    def __init__(
-        self,
-        read_access_token: str | None = None,
-        *,
-        http_backend: HttpBackend = "httpx",
-        **options: Unpack[ClientOptions],
-    ) -> None:
-        self._http_backend: HttpBackend = http_backend
-        super().__init__(read_access_token, **options)
-
     def _attach(
         self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None, client_options: Mapping[str, Any] | None
     ) -> None:
+        from ._transport import build_httpx_client
+
         self._http = build_httpx_client(
-            httpx.AsyncClient,
-            self._settings,
-            transport=transport,
-            client_options=client_options,
-            http_backend=self._http_backend,
+            httpx.AsyncClient, self._settings, transport=transport, client_options=client_options
         )
         self._api.set_async_httpx_client(self._http)
 
@@ -412,7 +382,6 @@ class AsyncTMDBAuth(_Base):
         while True:
             self._check_open()
             cause: Exception | None = None
-            attempt = start_attempt(self._settings.attempt_timeout)
             try:
                 response = await call()
             except Exception as exc:  # httpx's, or anything the generated layer or a transport raised
@@ -424,8 +393,6 @@ class AsyncTMDBAuth(_Base):
                     )
                 except TMDBError as exc:
                     error = exc
-            finally:
-                end_attempt(attempt)
             wait = self._retry_wait(spec, error, retries)
             if wait is None:
                 raise _detached(error, cause, secrets)

@@ -1,4 +1,4 @@
-"""A local emulator of TMDB's v4 auth endpoints, for offline demos and tests.
+"""A local emulator of TMDB's v4 auth endpoints (and the two v3 session routes), for offline demos and tests.
 
 Needs the ``emulator`` extra (``pip install 'tmdb-v4-auth[emulator]'``: Starlette,
 uvicorn, PyJWT). It serves, on loopback by default:
@@ -9,10 +9,14 @@ uvicorn, PyJWT). It serves, on loopback by default:
   ``action=approve|deny`` to ``/auth/access``); with ``auto_approve=True`` the GET approves at once
 - ``POST /auth/access``  the user's answer: approve redirects (302) to the token's ``redirect_to``,
   deny redirects there with ``denied=true`` added to its query; without ``redirect_to`` a page says
-  which it was
+  which it was. One answer per token: approve and deny are final, and a second answer (or the page
+  shown again) gets an "already answered" page (409)
 - ``POST /4/auth/access_token``  exchange an approved request token (as openapi/tmdb-v4.yaml says)
 - ``DELETE /4/auth/access_token``  log out (revoke an access token); the Bearer is the app's read
   access token or a live user access token (the v4 API takes both; tmdbapis sends the latter)
+- ``POST /3/authentication/session/convert/4``  a v3 session id for a live user access token, and
+  ``DELETE /3/authentication/session``  end one, once (as TMDB's official v3 document describes
+  them); both take the app's v3 API key (``?api_key=``) or its read access token (the Bearer)
 
 Tokens are HS256 JWTs signed with a per-process secret, shaped like TMDB's. Errors use
 TMDB's bodies, status codes and messages. Knobs for tests: a rate limit, injected faults for
@@ -21,12 +25,19 @@ request token, and the request tokens' lifetime (`Emulator.set_request_token_lif
 
 Assumptions where TMDB documents nothing: a denied request token is spent, so exchanging it
 answers 401 with code 33 ("expired or invalid"), as an expired or unknown one does; the
-approval page answers an unknown, expired, denied or used token with an HTML error page (401).
+approval page answers an unknown, expired or used token with an HTML error page (401), and an
+answered one with "already answered" (409). A revoked or unknown access token makes no session
+(401, code 35, as logout answers); a session deleted already or never created is TMDB's
+documented "session not found" (404, code 37); a session outlives the access token it came from.
 
 Bounded whatever clients send: a body over MAX_BODY_BYTES is 413 (unread when declared,
 the connection closed), a body that is not a JSON object is 400/47 (415 when not sent as
-JSON), never a 500; expired request tokens are forgotten and both token stores are capped.
-Options are checked when given (`ConfigurationError`, a ValueError).
+JSON), never a 500; a request with both Content-Length and Transfer-Encoding is 400 and its
+connection closed (RFC 9112 6.1: nothing smuggled in its body is served); a connection without
+a request in progress for `idle_timeout` seconds is closed, a body that takes longer is 408,
+and the open connections are capped below the file descriptor limit (`_connection_guard.py`);
+expired request tokens are forgotten and the token and session stores are capped. Options are
+checked when given (`ConfigurationError`, a ValueError).
 
     with Emulator() as emulator:           # an ephemeral port on 127.0.0.1
         token = emulator.mint_request_token(approved=True)
@@ -46,7 +57,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Iterator, MutableSet
+from collections.abc import Callable, Iterator, MutableSet
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -62,6 +73,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import _core
 from ._approval_page import PAGE_HEADERS, answered_page, approval_page, denied_redirect, error_page
+from ._connection_guard import ACCEPT_BACKLOG, DEFAULT_IDLE_TIMEOUT, ConnectionGuard, default_max_connections
 from ._settings import positive_seconds, shown
 from .errors import ConfigurationError
 
@@ -75,6 +87,7 @@ SEEN_REQUESTS_KEPT = 1000
 # oldest (access tokens) are forgotten.
 MAX_REQUEST_TOKENS_KEPT = 100_000
 MAX_ACCESS_TOKENS_KEPT = 100_000
+MAX_SESSIONS_KEPT = 100_000
 # Bounds on the options, so that every value keeps the server answering.
 MAX_REQUEST_TOKEN_LIFETIME = 366 * 24 * 3600
 MAX_FAULT_DELAY = 3600
@@ -82,6 +95,8 @@ MAX_RATE_LIMIT_REQUESTS = 1_000_000
 MAX_RATE_LIMIT_WINDOW = 24 * 3600
 MAX_READ_TOKEN_CHARS = 4096
 MAX_APP_NAME_CHARS = 200
+MAX_IDLE_TIMEOUT = 3600
+MAX_CONNECTIONS_ALLOWED = 100_000
 NOT_ISSUED_HERE = "it is not a request token this emulator issued"
 FAULTS = ("unavailable", "bad-gateway", "delay", "drop")
 
@@ -94,6 +109,7 @@ MESSAGES = {
     25: (429, "Your request count (#) is over the allowed limit of (40)."),
     33: (401, "Invalid request token: The request token is either expired or invalid."),
     35: (401, "Invalid token."),
+    37: (404, "Session not found: The session you requested could not be found."),
     41: (422, "This request token hasn't been approved by the user."),
     47: (400, "The input is not valid."),
 }
@@ -113,10 +129,11 @@ def tmdb_error(code: int, status: int | None = None) -> JSONResponse:
 
 
 def refused_body(status: int) -> JSONResponse:
-    """413 (too large) or 415 (not JSON), with TMDB's "input is not valid" body; a 413 closes the
-    connection, so the rest of the body is never read."""
+    """A request refused for its body, with TMDB's "input is not valid" body: 400 (ambiguous framing),
+    408 (the body stalled), 413 (too large) or 415 (not JSON). All but a 415, whose body was read
+    whole, close the connection, so the rest of the body is never read (or served)."""
     response = tmdb_error(47, status)
-    if status == 413:
+    if status != 415:
         response.headers["Connection"] = "close"
     return response
 
@@ -134,12 +151,23 @@ class UnanswerableTokenError(ValueError):
         self.reason = reason
 
 
+class AlreadyAnsweredError(UnanswerableTokenError):
+    """The user already answered this request token: approve and deny are final, one answer per token.
+
+    `answer` is what the first answer was: ``"approved"`` or ``"denied"``."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__(f"it was already answered (the user {answer} it); a request token takes one answer")
+        self.answer = answer
+
+
 class _DropConnection(Exception):
     """Raised after the response headers were sent, so the server closes the connection mid-response."""
 
 
 class _BodyRefused(Exception):
-    """The request body is refused unparsed: larger than MAX_BODY_BYTES (413) or not JSON (415)."""
+    """The request body is refused unparsed: it stalled (408), is larger than MAX_BODY_BYTES (413) or
+    is not JSON (415)."""
 
     def __init__(self, status: int) -> None:
         super().__init__(status)
@@ -154,6 +182,11 @@ class _RequestToken:
     approved: bool = False
     exchanged: bool = False
     denied: bool = False
+
+    @property
+    def answer(self) -> str | None:
+        """The user's answer so far: ``"approved"``, ``"denied"``, or None."""
+        return "denied" if self.denied else "approved" if self.approved else None
 
     def problem(self) -> str | None:
         """Why this request token can no longer be approved or exchanged, or None while it can."""
@@ -227,17 +260,23 @@ class RecentSet(MutableSet[str]):
 class EmulatorState:
     """Everything the emulator knows; reset between tests with `reset`."""
 
-    read_token: str
+    read_token: str = field(repr=False)
+    # The app's v3 API key (``?api_key=``), accepted beside the read token on the v3 routes.
+    api_key: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
     app_name: str = DEFAULT_APP_NAME
     default_auto_approve: bool = False
     default_request_token_lifetime: float = REQUEST_TOKEN_LIFETIME
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     account_id: str = field(default_factory=_object_id)
     audience: str = field(default_factory=lambda: secrets.token_hex(16))
     request_tokens: dict[str, _RequestToken] = field(default_factory=dict)
     # A heap of (expires, jti), one entry per request token, the soonest to expire first.
     _expiries: list[tuple[float, str]] = field(default_factory=list)
     access_tokens: RecentSet = field(default_factory=lambda: RecentSet(MAX_ACCESS_TOKENS_KEPT))
+    # v3 session ids (``POST /3/authentication/session/convert/4``) until deleted; beyond the cap, the oldest go.
+    sessions: RecentSet = field(default_factory=lambda: RecentSet(MAX_SESSIONS_KEPT))
+    # Seconds a connection may wait without a request in progress, and a request body may take to arrive.
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     faults: deque[_FaultRun] = field(default_factory=deque)
     rate_limit: tuple[int, float] | None = None
     seen: deque[SeenRequest] = field(default_factory=lambda: deque(maxlen=SEEN_REQUESTS_KEPT))
@@ -255,6 +294,7 @@ class EmulatorState:
             self.request_tokens.clear()
             self._expiries.clear()
             self.access_tokens.clear()
+            self.sessions.clear()
             self.faults.clear()
             self.seen.clear()
             self._window.clear()
@@ -333,17 +373,34 @@ class EmulatorState:
         self.access_tokens.add(token)
         return token
 
+    def new_session(self) -> str:
+        """A new v3 session id, 40 hex digits like TMDB's (lock held)."""
+        session_id = secrets.token_hex(20)
+        self.sessions.add(session_id)
+        return session_id
+
     def answer(self, token: str, *, approve: bool) -> _RequestToken:
-        """Record the user's answer for `token`; UnanswerableTokenError when the user could not answer it."""
+        """Record the user's answer for `token`, once: AlreadyAnsweredError for a second answer,
+        UnanswerableTokenError when the user could not answer it (unknown, expired, exchanged)."""
         with self.lock:
-            record, problem = self.request_token_problem(token)
-            if record is None or problem is not None:
-                raise UnanswerableTokenError(problem or NOT_ISSUED_HERE)
+            record = self.answerable(token)
             if approve:
                 record.approved = True
             else:
                 record.denied = True
             return record
+
+    def answerable(self, token: str) -> _RequestToken:
+        """`token`'s record while the user can still answer it (lock held); else AlreadyAnsweredError
+        (answered before, still live) or UnanswerableTokenError (unknown, expired, exchanged)."""
+        record, problem = self.request_token_problem(token)
+        if record is None:
+            raise UnanswerableTokenError(problem or NOT_ISSUED_HERE)
+        if record.answer is not None and not record.exchanged and record.expires > time.time():
+            raise AlreadyAnsweredError(record.answer)
+        if problem is not None:
+            raise UnanswerableTokenError(problem)
+        return record
 
     def rate_limited(self) -> float | None:
         """Seconds until a request is allowed again, or None when this one is within the limit."""
@@ -402,19 +459,17 @@ def _check_port(port: object) -> int:
     return port
 
 
-def _check_read_token(read_token: object) -> None:
-    """A read token the emulator can be sent: an Authorization header carries visible ASCII only.
+def _check_credential(name: str, value: object) -> None:
+    """A read token or API key the emulator can be sent: a header or a query carries visible ASCII only.
     The message never shows the value (it is a secret)."""
-    if read_token is None:
+    if value is None:
         return
     if not (
-        isinstance(read_token, str)
-        and len(read_token) <= MAX_READ_TOKEN_CHARS
-        and all("!" <= char <= "~" for char in read_token)
+        isinstance(value, str) and len(value) <= MAX_READ_TOKEN_CHARS and all("!" <= char <= "~" for char in value)
     ):
         raise ConfigurationError(
-            f"the read token must be a string of at most {MAX_READ_TOKEN_CHARS} visible ASCII characters, "
-            "without spaces (it travels in an Authorization header)"
+            f"{name} must be a string of at most {MAX_READ_TOKEN_CHARS} visible ASCII characters, "
+            "without spaces (it travels in an Authorization header or a query)"
         )
 
 
@@ -480,9 +535,17 @@ class _Knobs:
                     state.seen.append(SeenRequest(scope["method"], scope["path"], message["status"]))
             await send(message)
 
-        await self._answer(scope, receive, send_and_record)
+        try:
+            await self._answer(scope, _body_deadline(receive, state.idle_timeout), send_and_record)
+        except _BodyRefused as refused:  # the body stalled while a fault read it (the app answers its own)
+            await refused_body(refused.status)(scope, receive, send_and_record)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _ambiguous_framing(scope):
+            # RFC 9112 6.1: a request with both may be smuggling a second one in its body (a proxy
+            # reading Content-Length sees one request, a server reading chunks two). Refused, closed.
+            await refused_body(400)(scope, receive, send)
+            return
         if _declared_length(scope) > MAX_BODY_BYTES:  # answered before the client sends the body
             await refused_body(413)(scope, receive, send)
             return
@@ -506,6 +569,35 @@ class _Knobs:
             await _read_request_body(receive)
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
             raise _DropConnection
+
+
+def _ambiguous_framing(scope: Scope) -> bool:
+    """Both Content-Length and Transfer-Encoding: two ways to tell where the body ends."""
+    names = {name for name, _ in scope["headers"]}
+    return b"content-length" in names and b"transfer-encoding" in names
+
+
+def _body_deadline(receive: Receive, seconds: float) -> Receive:
+    """`receive` for a body that must arrive whole within `seconds` of the first read (a client
+    stalling mid-body would otherwise hold the connection forever): past it, _BodyRefused(408)."""
+    deadline: float | None = None
+    done = False
+
+    async def receive_in_time() -> Message:
+        nonlocal deadline, done
+        if done:  # the body is in: what follows (a disconnect) is not the client's body to wait for
+            return await receive()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds if deadline is None else deadline
+        try:
+            async with asyncio.timeout_at(deadline):
+                message = await receive()
+        except TimeoutError:
+            raise _BodyRefused(408) from None
+        done = message["type"] != "http.request" or not message.get("more_body", False)
+        return message
+
+    return receive_in_time
 
 
 def _declared_length(scope: Scope) -> int:
@@ -585,9 +677,21 @@ def create_app(state: EmulatorState) -> _Knobs:
         """The client closed the connection while sending its body: nobody reads this answer."""
         return Response(status_code=400)
 
-    async def authorized_field(request: Request, name: str, *, user_bearer: bool = False) -> str | Response:
-        """The non-empty string `name` from an authorized request's JSON body, or the TMDB error to answer."""
-        if not (authorized_as_app_or_user(request) if user_bearer else authorized(request)):
+    def authorized_v3(request: Request) -> bool:
+        """The app's v3 API key (``?api_key=``) or its read access token (the Bearer), as TMDB's v3 API
+        takes either; every credential sent must be right, and at least one must be sent."""
+        api_keys = request.query_params.getlist("api_key")
+        header = request.headers.get("authorization")
+        if not api_keys and header is None:
+            return False
+        return (not api_keys or api_keys == [state.api_key]) and (header is None or authorized(request))
+
+    async def authorized_field(
+        request: Request, name: str, credential: Callable[[Request], bool] = authorized
+    ) -> str | Response:
+        """The non-empty string `name` from a request's JSON body once `credential` accepts it, or the
+        TMDB error to answer."""
+        if not credential(request):
             return tmdb_error(7)
         body = await json_body(request)
         value = body.get(name) if body else None
@@ -613,15 +717,23 @@ def create_app(state: EmulatorState) -> _Knobs:
             return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
         return page(answered_page(app_name=state.app_name, approved=approved))
 
-    def unusable(reason: str) -> Response:
-        message = f"This approval request is invalid or expired: {reason}. Go back to the application and start again."
+    def unusable(error: UnanswerableTokenError) -> Response:
+        if isinstance(error, AlreadyAnsweredError):  # 409: the request is fine, the token's state forbids it
+            message = (
+                f"This approval request was already answered: you {error.answer} it. Each request takes one "
+                "answer; go back to the application."
+            )
+            return page(error_page(message), 409)
+        message = (
+            f"This approval request is invalid or expired: {error.reason}. Go back to the application and start again."
+        )
         return page(error_page(message), 401)
 
     def answer(token: str, *, approve: bool) -> Response:
         try:
             record = state.answer(token, approve=approve)
         except UnanswerableTokenError as error:
-            return unusable(error.reason)
+            return unusable(error)
         return answered(record, approved=approve)
 
     async def approval(request: Request) -> Response:
@@ -630,10 +742,11 @@ def create_app(state: EmulatorState) -> _Knobs:
             return page(error_page("The link has no request_token: open the link the application gave you."), 400)
         if state.auto_approve:
             return answer(token, approve=True)
-        with state.lock:
-            record, problem = state.request_token_problem(token)
-        if record is None or problem is not None:
-            return unusable(problem or NOT_ISSUED_HERE)
+        try:
+            with state.lock:
+                record = state.answerable(token)
+        except UnanswerableTokenError as error:
+            return unusable(error)
         html = approval_page(
             app_name=state.app_name,
             account_id=state.account_id,
@@ -685,7 +798,7 @@ def create_app(state: EmulatorState) -> _Knobs:
         )
 
     async def delete_access_token(request: Request) -> Response:
-        token = await authorized_field(request, "access_token", user_bearer=True)
+        token = await authorized_field(request, "access_token", authorized_as_app_or_user)
         if isinstance(token, Response):
             return token
         with state.lock:
@@ -695,12 +808,36 @@ def create_app(state: EmulatorState) -> _Knobs:
         status, message = MESSAGES[13]
         return JSONResponse({"success": True, "status_code": 13, "status_message": message}, status_code=status)
 
+    async def create_session_from_v4(request: Request) -> Response:
+        """``POST /3/authentication/session/convert/4``: a v3 session for a live user access token."""
+        token = await authorized_field(request, "access_token", authorized_v3)
+        if isinstance(token, Response):
+            return token
+        with state.lock:
+            if token not in state.access_tokens:
+                return tmdb_error(35)  # revoked, unknown, or not an access token at all
+            session_id = state.new_session()
+        return JSONResponse({"success": True, "session_id": session_id})
+
+    async def delete_session(request: Request) -> Response:
+        """``DELETE /3/authentication/session``: end a session, once."""
+        session_id = await authorized_field(request, "session_id", authorized_v3)
+        if isinstance(session_id, Response):
+            return session_id
+        with state.lock:
+            if session_id not in state.sessions:
+                return tmdb_error(37)  # deleted already, or never created here
+            state.sessions.discard(session_id)
+        return JSONResponse({"success": True})
+
     routes = [
         Route("/4/auth/request_token", create_request_token, methods=["POST"]),
         Route("/auth/access", approval, methods=["GET"]),
         Route("/auth/access", approval_answer, methods=["POST"]),
         Route("/4/auth/access_token", create_access_token, methods=["POST"]),
         Route("/4/auth/access_token", delete_access_token, methods=["DELETE"]),
+        Route("/3/authentication/session/convert/4", create_session_from_v4, methods=["POST"]),
+        Route("/3/authentication/session", delete_session, methods=["DELETE"]),
     ]
     handlers = {_BodyRefused: refused, ClientDisconnect: client_gone}
     return _Knobs(Starlette(routes=routes, exception_handlers=handlers), state)
@@ -715,7 +852,12 @@ class Emulator:
     Options: `app_name` is the app the approval page names; `auto_approve` makes
     ``GET /auth/access`` approve at once (for scripts and demos without a browser) instead of
     showing the page; `request_token_lifetime` is how long request tokens live, in seconds
-    (TMDB: 15 minutes). Every option is checked here: a value the emulator could not serve
+    (TMDB: 15 minutes); `read_token` and `api_key` are the app's credentials it accepts (random
+    ones by default). `idle_timeout` (10 s) drops a connection without a request in progress
+    that long, and is the longest a request body may take to arrive (then 408);
+    `max_connections` caps the open connections (default: 1000, or fewer when the process may
+    open fewer files), closing the one idle the longest to make room. Every option is checked
+    here: a value the emulator could not serve
     (a port beyond 65535, a NaN, infinite or negative number of seconds, ...) raises
     `ConfigurationError` (a ValueError) saying what is allowed.
 
@@ -734,9 +876,13 @@ class Emulator:
         app_name: str = DEFAULT_APP_NAME,
         auto_approve: bool = False,
         request_token_lifetime: float = REQUEST_TOKEN_LIFETIME,
+        api_key: str | None = None,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int | None = None,
     ) -> None:
         _check_text("the host", host, 255)
-        _check_read_token(read_token)
+        _check_credential("the read token", read_token)
+        _check_credential("the API key", api_key)
         if rate_limit is not None and not (isinstance(rate_limit, tuple) and len(rate_limit) == 2):
             raise ConfigurationError("the rate limit must be a (requests, per_seconds) pair, or None")
         self.state = EmulatorState(
@@ -744,6 +890,14 @@ class Emulator:
             app_name=_check_text("the app name", app_name, MAX_APP_NAME_CHARS),
             default_auto_approve=_check_flag("auto_approve", auto_approve),
             default_request_token_lifetime=_check_lifetime(request_token_lifetime),
+            idle_timeout=positive_seconds("the idle timeout", idle_timeout, maximum=MAX_IDLE_TIMEOUT),
+        )
+        if api_key:
+            self.state.api_key = api_key
+        self._max_connections = (
+            default_max_connections()
+            if max_connections is None
+            else _check_count("max_connections", max_connections, maximum=MAX_CONNECTIONS_ALLOWED)
         )
         self.state.rate_limit = None if rate_limit is None else _check_rate_limit(*rate_limit)
         self.host = host
@@ -757,6 +911,11 @@ class Emulator:
     def read_token(self) -> str:
         """The API Read Access Token this emulator accepts."""
         return self.state.read_token
+
+    @property
+    def api_key(self) -> str:
+        """The app's v3 API key this emulator accepts (``?api_key=``) on the v3 routes, beside the read token."""
+        return self.state.api_key
 
     @property
     def account_id(self) -> str:
@@ -786,16 +945,43 @@ class Emulator:
         """A new request token, approved or not, without going through HTTP."""
         return self.state.new_request_token(redirect_to, approved=approved)
 
+    def mint_access_token(self) -> str:
+        """A live user access token, as a finished login would have, without going through HTTP."""
+        with self.state.lock:
+            return self.state.new_access_token(uuid.uuid4().hex)
+
+    def access_token_alive(self, access_token: str) -> bool:
+        """Whether `access_token` is live here (issued and not logged out)."""
+        with self.state.lock:
+            return access_token in self.state.access_tokens
+
+    def revoke_access_token(self, access_token: str) -> None:
+        """Revoke `access_token` as a logout elsewhere would: it can no longer log out nor make a session."""
+        with self.state.lock:
+            self.state.access_tokens.discard(access_token)
+
+    def mint_session(self) -> str:
+        """A live v3 session id, as ``POST /3/authentication/session/convert/4`` gives, without HTTP."""
+        with self.state.lock:
+            return self.state.new_session()
+
+    def session_alive(self, session_id: str) -> bool:
+        """Whether the v3 session `session_id` is live here (created and not deleted)."""
+        with self.state.lock:
+            return session_id in self.state.sessions
+
     def approve(self, request_token: str) -> None:
         """Approve `request_token` as a user clicking Approve would (no redirect is followed).
 
-        Raises UnanswerableTokenError (a ValueError) when it is unknown, expired, denied or exchanged."""
+        Raises AlreadyAnsweredError when the user already approved or denied it (one answer per token),
+        UnanswerableTokenError (both ValueErrors) when it is unknown, expired or exchanged."""
         self.state.answer(request_token, approve=True)
 
     def deny(self, request_token: str) -> None:
         """Deny `request_token` as a user clicking Deny would: exchanging it then answers code 33.
 
-        Raises UnanswerableTokenError (a ValueError) when it is unknown, expired, denied or exchanged."""
+        Raises AlreadyAnsweredError when the user already approved or denied it (one answer per token),
+        UnanswerableTokenError (both ValueErrors) when it is unknown, expired or exchanged."""
         self.state.answer(request_token, approve=False)
 
     def expire(self, request_token: str) -> None:
@@ -823,8 +1009,12 @@ class Emulator:
 
     # --- serving ------------------------------------------------------------------------------
     def _config(self) -> uvicorn.Config:
+        guard = ConnectionGuard(idle_timeout=self.state.idle_timeout, max_connections=self._max_connections)
         return uvicorn.Config(
-            create_app(self.state),
+            guard.wrap(create_app(self.state)),
+            http=guard.protocol(),  # uvicorn's h11 protocol, whatever else is installed, guarded
+            ws="none",
+            backlog=ACCEPT_BACKLOG,
             host=self.host,
             port=self._port,
             log_level="warning",

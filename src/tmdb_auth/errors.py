@@ -228,3 +228,9 @@ __all__ = [
     "ServiceUnavailableError",
     "TMDBError",
 ]
+
+
+def one_line(text: str) -> str:
+    """`text` with every non-printable character (newline, escape, ...) as a space: it cannot start a
+    second line or drive a terminal (server messages in errors, the command line's error lines)."""
+    return "".join(char if char.isprintable() else " " for char in text)

@@ -17,6 +17,17 @@ and at most once successfully. A denied, rejected or expired token ends the wait
 `LoginError` that says to start again. The callback server is always closed on the way out,
 also on Ctrl-C or cancellation.
 
+The callback is trusted for nothing: its path is readable in the request token (printed,
+and passed to the browser), so any local process can request it. An approval that arrives
+there is checked by the exchange itself, and so is a denial: one exchange asks TMDB, and
+only a token TMDB refuses (code 33) ends the login as denied. A token still waiting for
+approval (code 41) means the denial did not come from TMDB's page, and the wait goes on;
+an approved one is exchanged, and the login succeeds.
+
+Ctrl-C during `login` raises `LoginInterrupted` (a ``KeyboardInterrupt``) that says how far
+the exchange got, with the access token when TMDB had issued it, so the caller can revoke
+or store it.
+
 `async_login` does the same with an `AsyncTMDBAuth`; both share the decisions below, which
 are pure functions.
 """
@@ -30,6 +41,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Literal
 
 import attrs
 
@@ -98,14 +110,43 @@ class PollFailed:
 
 @attrs.frozen
 class CallbackReceived:
-    """The browser came back to the callback; ``denied`` when the user clicked Deny."""
+    """A request came to the callback: an approval, or a denial (``denied``) that TMDB is asked to confirm."""
 
     denied: bool
 
 
-LoginEvent = ApprovalURLReady | Waiting | NotApprovedYet | PollFailed | CallbackReceived
+@attrs.frozen
+class DenialNotConfirmed:
+    """A denial came to the callback, but TMDB says the request token still waits for approval (code 41):
+    it did not come from TMDB's page (any local process can request the callback). Still waiting."""
+
+    seconds_left: float
+
+
+LoginEvent = ApprovalURLReady | Waiting | NotApprovedYet | PollFailed | CallbackReceived | DenialNotConfirmed
 ProgressCallback = Callable[[LoginEvent], None]
 BrowserOpener = Callable[[str], object]
+
+Exchange = Literal["none", "uncertain", "issued"]
+"""What the exchanges of the request token left: no access token ("none": none was in flight, and each
+answer issued nothing), maybe one ("uncertain": one was sent and its answer not received, or the answer
+leaves it open), or one ("issued")."""
+
+
+class LoginInterrupted(KeyboardInterrupt):
+    """Ctrl-C during `login`: what it left behind. A ``KeyboardInterrupt``, so it stops callers as one.
+
+    Attributes:
+        exchange: "none" (no access token exists; the request token expires unused or was refused),
+            "uncertain" (TMDB may have processed an exchange: an access token may exist that nobody
+            received, which cannot be revoked from here), or "issued".
+        token: the access token TMDB issued ("issued"), for the caller to revoke or store; else None.
+    """
+
+    def __init__(self, exchange: Exchange, token: AccessToken | None = None) -> None:
+        super().__init__(f"login interrupted; the exchange: {exchange}")  # never the token
+        self.exchange: Exchange = exchange
+        self.token = token
 
 
 # --- the pure core, shared by login and async_login -----------------------------------------------
@@ -153,12 +194,19 @@ class Fail:
 Decision = Done | KeepWaiting | Fail
 
 
-def decide_after_exchange(outcome: AccessToken | TMDBError, seconds_left: float) -> Decision:
-    """What an exchange attempt means for the wait: logged in, keep waiting, or give up."""
+def decide_after_exchange(outcome: AccessToken | TMDBError, seconds_left: float, *, denial: bool = False) -> Decision:
+    """What an exchange attempt means for the wait: logged in, keep waiting, or give up.
+
+    ``denial``: the exchange checks a denial that came to the callback. TMDB confirms it by refusing
+    the token (code 33); a token not approved yet (41) means the denial was not TMDB's; an approved
+    one means the user approved after all.
+    """
     if isinstance(outcome, AccessToken):
         return Done(outcome)
     if isinstance(outcome, RequestTokenNotApprovedError):
-        return KeepWaiting(NotApprovedYet(seconds_left))
+        return KeepWaiting(DenialNotConfirmed(seconds_left) if denial else NotApprovedYet(seconds_left))
+    if denial and isinstance(outcome, InvalidRequestTokenError):
+        return Fail(LoginDeniedError("You denied the request on TMDB's approval page. Start again (tmdb-auth login)."))
     if isinstance(outcome, InvalidRequestTokenError):
         return Fail(
             LoginRejectedError(
@@ -175,11 +223,14 @@ def decide_after_exchange(outcome: AccessToken | TMDBError, seconds_left: float)
     return Fail(outcome)
 
 
-def decide_after_callback(signal: CallbackSignal) -> LoginError | None:
-    """A denied callback ends the login; an approving one leads to the exchange (None)."""
-    if signal.denied:
-        return LoginDeniedError("You denied the request on TMDB's approval page. Start again (tmdb-auth login).")
-    return None
+def exchange_state(outcome: AccessToken | TMDBError) -> Exchange:
+    """What one exchange's outcome left: an access token, none (TMDB said so, or the request surely did
+    not reach it), or maybe one (a lost answer: a timeout, a dropped connection, a 5xx)."""
+    if isinstance(outcome, AccessToken):
+        return "issued"
+    if isinstance(outcome, RequestTokenNotApprovedError | InvalidRequestTokenError):
+        return "none"
+    return "none" if should_retry(Operation.CREATE_ACCESS_TOKEN, outcome) else "uncertain"
 
 
 def _check_options(poll_interval: float, timeout: float | None) -> None:
@@ -226,6 +277,7 @@ class _Wait:
         self._deadline = Deadline.start(
             request_token.expires_at, timeout, now=time.monotonic(), wall_now=datetime.now(UTC)
         )
+        self._denial = False  # the exchange under way checks a denial that came to the callback
         left = self._left()
         _report(on_progress, ApprovalURLReady(request_token.approval_url, request_token.expires_at, left, browser))
         _report(on_progress, Waiting(left, poll_interval))
@@ -241,18 +293,17 @@ class _Wait:
         return min(self._poll_interval, left)
 
     def after_wait(self, signal: CallbackSignal | None) -> None:
-        """Called when the wait ends (callback or poll time); raises when the login is over, else exchange."""
+        """Called when the wait ends (callback or poll time); raises when time is up, else exchange
+        (which also checks a denial: the callback proves nothing)."""
+        self._denial = signal is not None and signal.denied
         if signal is not None:
             _report(self._on_progress, CallbackReceived(signal.denied))
-            denied = decide_after_callback(signal)
-            if denied is not None:
-                raise denied
         elif self._left() <= 0:
             raise self._deadline.expired_error()
 
     def after_exchange(self, outcome: AccessToken | TMDBError) -> AccessToken | None:
         """The access token when logged in, None to keep waiting; raises when the login failed."""
-        decision = decide_after_exchange(outcome, self._left())
+        decision = decide_after_exchange(outcome, self._left(), denial=self._denial)
         if isinstance(decision, Done):
             return decision.token
         if isinstance(decision, Fail):
@@ -286,29 +337,37 @@ def login(
         LoginDeniedError, LoginRejectedError, LoginExpiredError: start again.
         ConfigurationError: a bad option, or the port cannot be listened on.
         TMDBError: any other failure of the facade (network, read token rejected...).
+        LoginInterrupted: Ctrl-C; it says how far the exchange got and holds the access token if one was issued.
     """
     _check_options(poll_interval, timeout)
     signals: queue.SimpleQueue[CallbackSignal] = queue.SimpleQueue()
-    with CallbackServer(signals.put, port) as server:
-        request_token = auth.create_request_token(redirect_to=server.url)
-        wait = _Wait(
-            request_token,
-            browser=open_browser is not False,
-            poll_interval=poll_interval,
-            timeout=timeout,
-            on_progress=on_progress,
-        )
-        _open_in_background(open_browser, request_token.approval_url)
-        while True:
-            signal = _next_signal(signals, wait.next_wait())
-            wait.after_wait(signal)
-            try:
-                outcome: AccessToken | TMDBError = auth.create_access_token(wait.request_token)
-            except TMDBError as error:
-                outcome = error
-            token = wait.after_exchange(outcome)
-            if token is not None:
-                return token
+    exchange: Exchange = "none"
+    outcome: AccessToken | TMDBError | None = None
+    try:
+        with CallbackServer(signals.put, port) as server:
+            request_token = auth.create_request_token(redirect_to=server.url)
+            wait = _Wait(
+                request_token,
+                browser=open_browser is not False,
+                poll_interval=poll_interval,
+                timeout=timeout,
+                on_progress=on_progress,
+            )
+            _open_in_background(open_browser, request_token.approval_url)
+            while True:
+                signal = _next_signal(signals, wait.next_wait())
+                wait.after_wait(signal)
+                exchange = "uncertain"
+                try:
+                    outcome = auth.create_access_token(wait.request_token)
+                except TMDBError as error:
+                    outcome = error
+                exchange = exchange_state(outcome)
+                token = wait.after_exchange(outcome)
+                if token is not None:
+                    return token
+    except KeyboardInterrupt:
+        raise LoginInterrupted(exchange, outcome if isinstance(outcome, AccessToken) else None) from None
 
 
 def _next_signal(signals: queue.SimpleQueue[CallbackSignal], seconds: float) -> CallbackSignal | None:
@@ -374,16 +433,19 @@ async def async_login(
 __all__ = [
     "ApprovalURLReady",
     "CallbackReceived",
+    "DenialNotConfirmed",
+    "Exchange",
     "LoginDeniedError",
     "LoginError",
     "LoginEvent",
     "LoginExpiredError",
+    "LoginInterrupted",
     "LoginRejectedError",
     "NotApprovedYet",
     "PollFailed",
     "Waiting",
     "async_login",
-    "decide_after_callback",
     "decide_after_exchange",
+    "exchange_state",
     "login",
 ]

@@ -17,16 +17,20 @@ Your code creates the request token over HTTP as it would at TMDB; the test play
         tmdb_emulator.set_request_token_lifetime(2)  # seconds, for tokens created from now on
 
 Helpers: ``approve(token)``, ``deny(token)`` (the user's answer on the approval page, without
-a browser; both raise ValueError for a token the user could not answer: unknown, expired,
-denied, exchanged), ``expire(token)``, ``set_request_token_lifetime(seconds)``,
+a browser; one answer per token: a second raises AlreadyAnsweredError, and a token the user
+could not answer, unknown, expired or exchanged, UnanswerableTokenError, both ValueErrors),
+``expire(token)``, ``set_request_token_lifetime(seconds)``,
 ``set_auto_approve(True)`` (``GET /auth/access`` then approves at once instead of showing the
 page, for code that follows the approval link itself), ``approval_url(token)`` (the emulator's
 approval page, for a real browser), ``requests`` (method, path and status of each request
-answered), and the knobs ``inject(kind, count)`` and ``set_rate_limit(n, per_seconds)``.
+answered), and the knobs ``inject(kind, count)`` and ``set_rate_limit(n, per_seconds)``. For v3
+sessions: ``api_key`` (accepted beside ``read_token`` on the v3 routes), ``mint_access_token()``,
+``revoke_access_token(token)``, ``access_token_alive(token)``, ``mint_session()`` and
+``session_alive(session_id)``.
 
 One emulator serves the whole session (started on first use, on 127.0.0.1 and a free
-port); `tmdb_emulator` resets it before each test: its tokens, faults, rate limit and seen
-requests are forgotten, and the page (not auto-approve) and the 15-minute request token
+port); `tmdb_emulator` resets it before each test: its tokens, sessions, faults, rate limit and
+seen requests are forgotten, and the page (not auto-approve) and the 15-minute request token
 lifetime come back. Needs the ``emulator`` extra. Importing this module costs nothing: the
 emulator is imported only when a test asks for the fixture.
 """
@@ -57,10 +61,11 @@ def tmdb_emulator_session() -> Iterator[Emulator]:
 def tmdb_emulator(tmdb_emulator_session: Emulator) -> Emulator:
     """A running TMDB v4 auth emulator, reset for this test.
 
-    Attributes and helpers: ``base_url``, ``read_token``, ``account_id``,
+    Attributes and helpers: ``base_url``, ``read_token``, ``api_key``, ``account_id``,
     ``mint_request_token(approved=True)``, ``approve(token)``, ``deny(token)``, ``expire(token)``,
     ``set_request_token_lifetime(seconds)``, ``set_auto_approve(enabled)``, ``approval_url(token)``,
-    ``requests``, ``inject(kind, count)``, ``set_rate_limit(n, per_seconds)``.
+    ``requests``, ``inject(kind, count)``, ``set_rate_limit(n, per_seconds)``, ``mint_access_token()``,
+    ``revoke_access_token(token)``, ``access_token_alive(token)``, ``mint_session()``, ``session_alive(id)``.
     """
     tmdb_emulator_session.reset()
     return tmdb_emulator_session

@@ -35,6 +35,16 @@ Call = Callable[..., Any]
 returns its result."""
 
 
+def without_argv_warnings(stderr: str) -> list[str]:
+    """The lines of `stderr` but the warnings that a secret was given as an argument (tests that pass
+    tokens as arguments for brevity, and are about something else)."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if not (line.startswith("tmdb-auth: warning: ") and " given on the command line can be read by " in line)
+    ]
+
+
 @functools.cache
 def load_spec() -> dict[str, Any]:
     """The live spec, read once per session with the spec tooling's reader (fast, whatever its size); do not
@@ -73,12 +83,17 @@ def run_script(root: Path, script: str, *args: str) -> subprocess.CompletedProce
     )
 
 
+def pythonpath_first(path: Path) -> str:
+    """PYTHONPATH with `path` first, keeping the entries already there (the network guard's among them)."""
+    return os.pathsep.join([str(path), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+
+
 def run_probe(probe: Path, generated: Path, *args: str, timeout: float = 120) -> Any:
     """Run the script `probe` with `args` against the generated package under `generated` (put
     first on PYTHONPATH, ahead of this checkout's editable install); return its JSON stdout."""
     result = subprocess.run(
         [sys.executable, str(probe), *args],
-        env={**os.environ, "PYTHONPATH": str(generated)},
+        env={**os.environ, "PYTHONPATH": pythonpath_first(generated)},
         capture_output=True,
         text=True,
         timeout=timeout,

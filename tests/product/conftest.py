@@ -1,9 +1,11 @@
-"""Fixtures for the product tests: a scripted loopback server, sync/async runners, a fake clock."""
+"""Fixtures for the product tests: a scripted loopback server, sync/async runners, a fake clock, and the
+environment of the terminal login's commands."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,10 @@ import pytest
 from tests.helpers import Call, Exchange
 from tests.helpers.clock import FakeClock
 from tests.helpers.loopback import LoopbackServer
+from tests.helpers.terminal import Login, command_env
 from tests.helpers.tokens import READ_TOKEN, REQUEST_TOKEN
 from tmdb_auth import AccessToken, AsyncTMDBAuth, TMDBAuth
+from tmdb_auth.emulator import Emulator
 
 
 @pytest.fixture
@@ -63,3 +67,31 @@ def exchange(call: Call) -> Exchange:
         return result
 
     return run
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "tmdb-auth"
+
+
+@pytest.fixture
+def env(tmdb_emulator: Emulator, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment of every terminal-login command: the emulator, a private config dir, no keyring, no
+    browser. Also applied to this process, for the commands run in-process."""
+    values = {
+        "TMDB_READ_ACCESS_TOKEN": tmdb_emulator.read_token,
+        "TMDB_BASE_URL": tmdb_emulator.base_url,
+        "TMDB_SITE_URL": tmdb_emulator.base_url,
+        "TMDB_AUTH_CONFIG_DIR": str(config_dir),
+        "TMDB_AUTH_KEYRING": "off",
+    }
+    return command_env(monkeypatch, values)
+
+
+@pytest.fixture
+def logins() -> Iterator[list[Login]]:
+    """Every Login started by a test, killed if the test left it running."""
+    started: list[Login] = []
+    yield started
+    for login in started:
+        login.kill()

@@ -1,4 +1,4 @@
-"""Issue 12's bounds, sync, async and on the aiohttp backend:
+"""Issue 12's bounds, sync and async:
 
 - one attempt ends by ``attempt_timeout`` as a whole (pool wait, connect, send, every interim
   response, headers and body), whatever the server does; the error says truthfully whether
@@ -16,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpcore
 import httpx
 import pytest
 
@@ -38,11 +39,10 @@ from tmdb_auth import (
     ServiceUnavailableError,
     TMDBAuth,
 )
-from tmdb_auth._deadline_backends import AsyncDeadlineBackend, DeadlineBackend, hold_to_deadline
-from tmdb_auth._gate import GatedTransport
 from tmdb_auth._retry import INITIAL_BACKOFF, JITTER, MAX_BACKOFF
+from tmdb_auth._transport import _DEADLINE
 
-FLAVOURS = ["sync", "async", "aiohttp"]
+FLAVOURS = ["sync", "async"]
 ARGUMENTS = {"create_request_token": (), "create_access_token": (REQUEST_TOKEN,), "logout": (ACCESS_TOKEN,)}
 ATTEMPT = 0.4
 """attempt_timeout in the time tests; every socket operation alone may take far longer (LONG)."""
@@ -56,9 +56,6 @@ def client(flavour: str, **options: Any) -> TMDBAuth | AsyncTMDBAuth:
     options.setdefault("read_access_token", READ_TOKEN)
     if flavour == "sync":
         return TMDBAuth(**options)
-    if flavour == "aiohttp":
-        pytest.importorskip("aiohttp")
-        return AsyncTMDBAuth(http_backend="aiohttp", **options)
     return AsyncTMDBAuth(**options)
 
 
@@ -159,7 +156,8 @@ def test_a_hanging_connect_ends_by_attempt_timeout_as_not_sent_and_is_retried(fl
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_the_wait_for_a_connection_ends_by_attempt_timeout_as_not_sent(flavour: str) -> None:
-    """The one connection is held (a response left open, outside any call): a call's pool wait ends at its deadline."""
+    """The pool's one connection is held past the call's deadline (a request with a far deadline, through
+    the facade's own httpx client): the call's pool wait, though its pool timeout is long, ends at its deadline."""
     with HostileServer("stall_after_headers") as hostile:
         options = {
             "base_url": hostile.url,
@@ -168,23 +166,36 @@ def test_the_wait_for_a_connection_ends_by_attempt_timeout_as_not_sent(flavour: 
             "max_retries": 0,
             "client_options": {"limits": httpx.Limits(max_connections=1)},
         }
+        holding = {"extensions": {_DEADLINE: time.monotonic() + 10 * ATTEMPT}}
 
         def call_while_the_connection_is_held() -> BaseException | None:
             auth = client(flavour, **options)
             if isinstance(auth, TMDBAuth):
-                with auth, auth._http.stream("POST", "/4/auth/request_token"):
+                with auth:
+                    holder = threading.Thread(target=lambda: _quietly(auth._http.post, "/held", **holding))
+                    holder.start()
+                    _wait_for(lambda: len(hostile.received) == 1)
                     try:
                         auth.create_access_token(REQUEST_TOKEN)
                     except Exception as error:
                         return error
+                    finally:
+                        hostile.close()
+                        holder.join(5)
                 return None
 
             async def run() -> BaseException | None:
-                async with auth, auth._http.stream("POST", "/4/auth/request_token"):
+                async with auth:
+                    holder = asyncio.ensure_future(auth._http.post("/held", **holding))
+                    while len(hostile.received) < 1:
+                        await asyncio.sleep(0.01)
                     try:
                         await auth.create_access_token(REQUEST_TOKEN)
                     except Exception as error:
                         return error
+                    finally:
+                        holder.cancel()
+                        await asyncio.gather(holder, return_exceptions=True)
                 return None
 
             return asyncio.run(run())
@@ -193,12 +204,24 @@ def test_the_wait_for_a_connection_ends_by_attempt_timeout_as_not_sent(flavour: 
         assert isinstance(outcome.result, RequestTimeoutError), repr(outcome.result or outcome.error)
         assert outcome.result.request_sent is False
         assert "before the request was sent" in str(outcome.result)
-        assert len(hostile.received) == 1, "only the held request reached the server"
+        assert [request.path for request in hostile.received] == ["/held"], "only the held request reached the server"
+
+
+def _quietly(send: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        send(*args, **kwargs)
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 @pytest.mark.parametrize("mode", ["endless_1xx", "header_trickle"])
-def test_a_proxy_httpx_built_is_held_to_the_attempt_deadline(flavour: str, mode: str) -> None:
+def test_a_proxy_is_held_to_the_attempt_deadline(flavour: str, mode: str) -> None:
     with HostileServer(mode, interval=0.05) as proxy:
         outcome = bounded(
             lambda: call(
@@ -215,32 +238,6 @@ def test_a_proxy_httpx_built_is_held_to_the_attempt_deadline(flavour: str, mode:
         assert isinstance(outcome.error, RequestTimeoutError), repr(outcome.error)
         assert outcome.error.request_sent is True
         assert proxy.received[0].path == "http://api.tmdb.example/4/auth/access_token"
-
-
-def test_the_facade_pools_carry_the_deadline_backend() -> None:
-    """Guard for the private attribute `_deadline.hold_to_deadline` sets (httpx/httpcore have no public hook).
-
-    Fails if a release of httpx or httpcore renames ``transport._pool`` or ``pool._network_backend``.
-    """
-    assert isinstance(httpx.HTTPTransport()._pool._network_backend, httpcore.NetworkBackend)
-    assert isinstance(httpx.AsyncHTTPTransport()._pool._network_backend, httpcore.AsyncNetworkBackend)
-    assert hold_to_deadline(httpx.HTTPTransport(proxy="http://127.0.0.1:9"))
-    assert hold_to_deadline(httpx.AsyncHTTPTransport(proxy="http://127.0.0.1:9"))
-
-    proxy = {"proxy": "http://127.0.0.1:9"}
-    with TMDBAuth(READ_TOKEN, client_options=proxy) as auth:
-        transports = [auth._http._transport, *auth._http._mounts.values()]  # the direct one and the proxy
-        assert [type(t._pool._network_backend) for t in transports] == [DeadlineBackend] * 2  # type: ignore[union-attr]
-    async_auth = AsyncTMDBAuth(READ_TOKEN)
-    gate = async_auth._http._transport
-    assert isinstance(gate, GatedTransport)
-    assert {type(lane._pool._network_backend) for lane in gate.lanes} == {AsyncDeadlineBackend}  # type: ignore[attr-defined]
-    # The proxy transport httpx made, shared by its gate's lanes, once gated.
-    proxied = AsyncTMDBAuth(READ_TOKEN, client_options=proxy)
-    gates = [t for t in proxied._http._mounts.values() if isinstance(t, GatedTransport)]
-    assert gates, "httpx mounted a proxy transport, gated"
-    for proxy_gate in gates:
-        assert {type(lane._pool._network_backend) for lane in proxy_gate.lanes} == {AsyncDeadlineBackend}  # type: ignore[attr-defined]
 
 
 # --- one call, bounded as a whole ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import without_argv_warnings
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import ACCESS_TOKEN, assert_no_secret, success_body
 from tmdb_auth import cli
@@ -45,7 +46,7 @@ def emulator_env(emulator: Emulator) -> dict[str, str]:
 def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, *secrets: str) -> None:
     assert result.returncode == code, (result.stdout, result.stderr)
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
+    lines = without_argv_warnings(result.stderr)
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tmdb-auth: error: ")
     assert "Traceback" not in result.stderr
@@ -81,8 +82,8 @@ def test_access_token_env_format_from_stdin_with_read_token_file(tmdb_emulator: 
     )
     assert result.returncode == 0, result.stderr
     access_line, account_line = result.stdout.splitlines()
-    assert access_line.removeprefix("TMDB_ACCESS_TOKEN=") in tmdb_emulator.state.access_tokens
-    assert account_line == f"TMDB_ACCOUNT_ID={tmdb_emulator.account_id}"
+    assert access_line.removeprefix("export TMDB_ACCESS_TOKEN=") in tmdb_emulator.state.access_tokens
+    assert account_line == f"export TMDB_ACCOUNT_ID={tmdb_emulator.account_id}"
 
 
 def test_exit_2_usage_and_bad_input(tmdb_emulator: Emulator, tmp_path: Path) -> None:
@@ -180,8 +181,8 @@ def test_emulator_command_serves_and_stops_on_sigterm() -> None:
         first = process.stdout.readline()
         assert first.startswith("TMDB v4 auth emulator listening on http://127.0.0.1:")
         base_url = first.rsplit(" ", 1)[1].strip()
-        assert process.stdout.readline().strip() == f"TMDB_BASE_URL={base_url}"
-        assert process.stdout.readline().strip() == "TMDB_READ_ACCESS_TOKEN=cli-read-token"
+        assert process.stdout.readline().strip() == f"export TMDB_BASE_URL={base_url}"
+        assert process.stdout.readline().strip() == "export TMDB_READ_ACCESS_TOKEN=cli-read-token"
         headers = {"Authorization": "Bearer cli-read-token"}
         assert httpx.post(f"{base_url}/4/auth/request_token", headers=headers).status_code == 503
         assert httpx.post(f"{base_url}/4/auth/request_token", headers=headers).json()["success"] is True
@@ -240,7 +241,7 @@ def test_request_token_env_format_with_redirect(tmdb_emulator: Emulator) -> None
         "request-token", "--redirect-to", "https://app.example/cb", "--format", "env", env=emulator_env(tmdb_emulator)
     )
     assert result.returncode == 0, result.stderr
-    values = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    values = dict(line.removeprefix("export ").split("=", 1) for line in result.stdout.splitlines())
     assert set(values) == {"TMDB_REQUEST_TOKEN", "TMDB_APPROVAL_URL", "TMDB_REQUEST_TOKEN_EXPIRES_AT"}
     assert values["TMDB_APPROVAL_URL"].startswith(f"'{tmdb_emulator.base_url}/auth/access?request_token="), "quoted"
     bad = run("request-token", "--redirect-to", "not a url", env=emulator_env(tmdb_emulator))

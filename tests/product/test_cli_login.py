@@ -1,14 +1,13 @@
 """`tmdb-auth login`, `status`, `token` and `logout` against the emulator, with and without a browser.
 
 `login` runs as a real subprocess (its waiting, its browser and its Ctrl-C are the point);
-`status`, `token` and `logout` run in-process through `cli.main`, which is the same code
-and much faster. Every test has its own config directory and the keyring switched off.
+`status`, `token` and `logout` run in-process through `cli.main` (tests/helpers/terminal.py).
+Every test has its own config directory and the keyring switched off.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import signal
@@ -16,149 +15,24 @@ import socket
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers.terminal import (
+    TMDB_AUTH,
+    Login,
+    assert_no_secret,
+    exchanges,
+    log_in,
+    run_in_process,
+    start,
+    stored_token,
+)
 from tmdb_auth import AccessToken, CredentialStore, NetworkError, TMDBAuth, cli
 from tmdb_auth.emulator import Emulator
 
 pytestmark = pytest.mark.slow
-TMDB_AUTH = [sys.executable, "-m", "tmdb_auth.cli"]
-URL_LINE = re.compile(r"^  (http://\S+/auth/access\?request_token=([^&\s]+))$")
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    return tmp_path / "config" / "tmdb-auth"
-
-
-@pytest.fixture
-def env(tmdb_emulator: Emulator, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The environment of every command: the emulator, a private config dir, no keyring, no browser.
-
-    Also applied to this process, for the commands run in-process.
-    """
-    values = {
-        "TMDB_READ_ACCESS_TOKEN": tmdb_emulator.read_token,
-        "TMDB_BASE_URL": tmdb_emulator.base_url,
-        "TMDB_SITE_URL": tmdb_emulator.base_url,
-        "TMDB_AUTH_CONFIG_DIR": str(config_dir),
-        "TMDB_AUTH_KEYRING": "off",
-    }
-    for name in list(os.environ):
-        if name.startswith("TMDB_") or name == "BROWSER":
-            monkeypatch.delenv(name)
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return {**{k: v for k, v in os.environ.items() if k != "BROWSER"}, **values}
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-class Login:
-    """A running ``tmdb-auth login``: read its stderr up to the approval URL, then let it finish."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.process = subprocess.Popen(
-            [*TMDB_AUTH, "login", *args],
-            env=env,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: list[str] = []
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.append(line)
-            match = URL_LINE.match(line.rstrip("\n"))
-            if match:
-                self.approval_url, self.request_token = match.groups()
-                break
-        else:
-            raise AssertionError(f"no approval URL in: {''.join(self.lines)}")
-
-    def wait_for(self, text: str) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.append(line)
-            if text in line:
-                return
-        raise AssertionError(f"{text!r} never came: {''.join(self.lines)}")
-
-    def finish(self, timeout: float = 30) -> Run:
-        assert self.process.stdout is not None
-        assert self.process.stderr is not None
-        self.process.wait(timeout=timeout)
-        stderr = "".join(self.lines) + self.process.stderr.read()
-        stdout = self.process.stdout.read()
-        self.process.stdout.close()
-        self.process.stderr.close()
-        return Run(self.process.returncode, stdout, stderr)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-@pytest.fixture
-def logins() -> Iterator[list[Login]]:
-    """Every Login started by a test, killed if the test left it running."""
-    started: list[Login] = []
-    yield started
-    for login in started:
-        login.kill()
-
-
-def start(logins: list[Login], env: dict[str, str], *args: str) -> Login:
-    login = Login(env, *args)
-    logins.append(login)
-    return login
-
-
-def run_in_process(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
-
-
-def exchanges(emulator: Emulator) -> int:
-    return sum(1 for seen in emulator.requests if seen.method == "POST" and seen.path == "/4/auth/access_token")
-
-
-def assert_no_secret(emulator: Emulator, *outputs: str, also: tuple[str, ...] = ()) -> None:
-    """Neither the read token nor any live access token (nor those in `also`, e.g. revoked ones) in any output."""
-    secrets = {emulator.read_token, *emulator.state.access_tokens, *also}
-    for output in outputs:
-        for secret in secrets:
-            assert secret not in output, f"a secret leaked into: {output[:300]!r}"
-        assert "Traceback" not in output
-
-
-def log_in(logins: list[Login], env: dict[str, str], emulator: Emulator) -> Run:
-    """A headless login approved through the emulator's fixture helper."""
-    login = start(logins, env, "--no-browser", "--poll-interval", "0.1")
-    emulator.approve(login.request_token)
-    result = login.finish()
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def stored_token(config_dir: Path) -> str:
-    token = json.loads((config_dir / "credentials.json").read_text())["access_token"]
-    assert isinstance(token, str)
-    return token
 
 
 # --- login -----------------------------------------------------------------------------------------
@@ -236,10 +110,10 @@ def test_login_through_the_browser(
         assert f"as account {tmdb_emulator.account_id}" in result.stdout
         assert exchanges(tmdb_emulator) == 1  # exchanged once, on the callback
     else:
-        assert "The browser came back: access denied." in result.stderr
-        assert "Start again (tmdb-auth login)" in result.stderr
+        assert "The browser came back: access denied; asking TMDB to confirm." in result.stderr
+        assert "You denied the request on TMDB's approval page. Start again (tmdb-auth login)" in result.stderr
         assert result.stdout == ""
-        assert exchanges(tmdb_emulator) == 0
+        assert exchanges(tmdb_emulator) == 1  # the denial confirmed by TMDB (code 33)
         assert not (config_dir / "credentials.json").exists()
 
 
@@ -280,7 +154,7 @@ def test_ctrl_c_exits_130_closes_the_callback_and_stores_nothing(
     login.process.send_signal(signal.SIGINT)
     result = login.finish(timeout=15)
     assert result.returncode == 130
-    assert "Login cancelled; nothing was stored." in result.stderr
+    assert "Login cancelled; nothing was stored, and no access token was issued" in result.stderr
     assert "Traceback" not in result.stderr
     assert "KeyboardInterrupt" not in result.stderr
     with socket.socket() as probe:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import without_argv_warnings
+from tests.helpers.filesystems import full_directory, read_only_directory
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
     ACCESS_TOKEN,
@@ -67,7 +69,7 @@ def shell(script: str, *args: str, env: dict[str, str], cwd: Path | None = None)
 def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int, *secrets: str) -> str:
     """The exit code, and exactly one ``tmdb-auth: ...`` line on stderr with no traceback and no secret."""
     assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
+    lines = without_argv_warnings(result.stderr)
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tmdb-auth: "), result.stderr
     assert "Traceback" not in result.stderr
@@ -233,8 +235,8 @@ def test_a_pipe_with_no_reader_is_found_before_the_token_is_spent(tmdb_emulator:
     finally:
         os.close(write_end)
     assert process.returncode == cli.EXIT_OUTPUT, process.stderr
-    assert process.stderr.startswith("tmdb-auth: error: stdout cannot be written: its reader went away")
-    assert len(process.stderr.splitlines()) == 1
+    (line,) = without_argv_warnings(process.stderr)
+    assert line.startswith("tmdb-auth: error: stdout cannot be written: its reader went away")
     assert_still_usable(tmdb_emulator, request_token)
 
 
@@ -254,16 +256,19 @@ def test_a_write_failing_after_the_exchange_says_the_token_was_consumed_and_revo
     assert tmdb_emulator.state.access_tokens == set(), "the undelivered access token was revoked"
 
 
-def test_output_file_failing_after_the_exchange_leaves_nothing_behind(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+def test_an_output_file_with_no_room_is_found_before_the_token_is_spent(
+    tmdb_emulator: Emulator, tmp_path: Path
+) -> None:
+    """The check writes (and syncs) the space the result needs: a file size limit of 0 fails it, before."""
     request_token = tmdb_emulator.mint_request_token(approved=True)
     target = tmp_path / "token.json"
     result = shell(
         'ulimit -f 0; "$@"', "access-token", request_token, "--output", str(target), env=emulator_env(tmdb_emulator)
     )
-    line = assert_one_error_line(result, cli.EXIT_RESULT_LOST, request_token, tmdb_emulator.read_token)
-    assert f"--output {target} cannot be written" in line
+    line = assert_one_error_line(result, cli.EXIT_OUTPUT, request_token, tmdb_emulator.read_token)
+    assert f"--output {target}: cannot create a file in {tmp_path}: the file is too large" in line
     assert list(tmp_path.iterdir()) == [], "no file and no temporary file left"
-    assert tmdb_emulator.state.access_tokens == set()
+    assert_still_usable(tmdb_emulator, request_token)
 
 
 @pytest.fixture
@@ -276,10 +281,10 @@ def release(server: LoopbackServer) -> threading.Event:
 
 
 @contextmanager
-def exchanging(server: LoopbackServer) -> Iterator[subprocess.Popen[str]]:
+def exchanging(server: LoopbackServer, *options: str) -> Iterator[subprocess.Popen[str]]:
     """`tmdb-auth access-token` against `server`, stdout and stderr piped; killed if still running at exit."""
     process = subprocess.Popen(
-        [*TMDB_AUTH, "access-token", REQUEST_TOKEN],
+        [*TMDB_AUTH, "access-token", REQUEST_TOKEN, *options],
         env=server_env(server),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -322,6 +327,25 @@ def test_ctrl_c_during_the_exchange_says_the_token_may_be_consumed(
     assert "interrupted during the exchange: the request token may have been consumed" in line
 
 
+def test_output_file_failing_after_the_exchange_leaves_nothing_behind(
+    server: LoopbackServer, release: threading.Event, tmp_path: Path
+) -> None:
+    """The check passed; while the token is being spent, a directory takes FILE's name: exit 11, revoked."""
+    target = tmp_path / "token.json"
+    with exchanging(server, "--output", str(target)) as process:
+        assert server.at_gate.wait(30), "the exchange never reached the server"
+        target.mkdir()
+        release.set()
+        stdout, stderr = process.communicate(timeout=30)
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    line = assert_one_error_line(result, cli.EXIT_RESULT_LOST)
+    assert f"--output {target} cannot be written" in line
+    assert "it was revoked" in line
+    assert [path.name for path in tmp_path.iterdir()] == ["token.json"], "no temporary file left"
+    assert list(target.iterdir()) == []
+    assert [(seen.method, seen.json()) for seen in server.received[1:]] == [("DELETE", {"access_token": ACCESS_TOKEN})]
+
+
 # --- --output FILE -----------------------------------------------------------------------------------
 
 
@@ -333,7 +357,7 @@ def test_output_writes_an_owner_only_file_atomically(tmdb_emulator: Emulator, tm
     result = shell('"$@"', "access-token", request_token, "--output", str(target), env=emulator_env(tmdb_emulator))
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    assert result.stderr == ""
+    assert without_argv_warnings(result.stderr) == []
     assert stat.S_IMODE(target.stat().st_mode) == 0o600, "replaced by a new file readable by its owner only"
     values = json.loads(target.read_text())
     assert values["access_token"] in tmdb_emulator.state.access_tokens
@@ -346,7 +370,7 @@ def test_request_token_output_file(tmdb_emulator: Emulator, tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert target.read_text().startswith("TMDB_REQUEST_TOKEN=")
+    assert target.read_text().startswith("export TMDB_REQUEST_TOKEN=")
 
 
 @pytest.mark.parametrize("where", ["directory", "missing-directory", "device"])
@@ -363,6 +387,79 @@ def test_an_unusable_output_file_is_refused_before_the_token_is_spent(
     line = assert_one_error_line(result, cli.EXIT_OUTPUT, request_token, tmdb_emulator.read_token)
     assert f"--output {target}" in line
     assert stat.S_ISCHR(Path("/dev/full").stat().st_mode)
+    assert_still_usable(tmdb_emulator, request_token)
+
+
+def planted_in_a_sticky_directory(tmp_path: Path, kind: str) -> Path:
+    """What another user can leave in a shared sticky directory such as /tmp, where you may not replace it.
+
+    As root (CI) the other user is simulated with chown to uid 65534 (nobody): root could replace the file
+    anyway, so what is proved is that the check refuses a file that is not yours before anything is spent.
+    """
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    planted = shared / "token.json"
+    if kind == "fifo":
+        os.mkfifo(planted, 0o600)
+    elif kind == "symlink":
+        planted.symlink_to(tmp_path / "elsewhere.json")
+    else:
+        planted.write_text("planted\n")
+        if os.geteuid() != 0:
+            pytest.skip("making a file of another user needs root")
+        os.chown(planted, 65534, 65534)
+    return planted
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("foreign", "belongs to another user (uid 65534): it may have been put there to catch your token"),
+        ("fifo", "is not a regular file"),
+        ("symlink", "is a symbolic link: name the file itself, or a new file"),
+    ],
+)
+def test_a_file_planted_in_a_shared_directory_is_refused_before_the_token_is_spent(
+    tmdb_emulator: Emulator, tmp_path: Path, kind: str, reason: str
+) -> None:
+    planted = planted_in_a_sticky_directory(tmp_path, kind)
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    result = shell('"$@"', "access-token", request_token, "--output", str(planted), env=emulator_env(tmdb_emulator))
+    line = assert_one_error_line(result, cli.EXIT_OUTPUT, request_token, tmdb_emulator.read_token)
+    assert f"--output {planted} {reason}" in line
+    assert os.path.lexists(planted)
+    assert sorted(path.name for path in planted.parent.iterdir()) == ["token.json"], "nothing else left there"
+    assert_still_usable(tmdb_emulator, request_token)
+
+
+def test_a_name_close_to_the_255_byte_limit_works(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    """The temporary file's name is short whatever FILE's is: a valid 250-byte name is not refused."""
+    target = tmp_path / ("t" * 245 + ".json")
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    result = shell('"$@"', "access-token", request_token, "--output", str(target), env=emulator_env(tmdb_emulator))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["access_token"] in tmdb_emulator.state.access_tokens
+    assert [path.name for path in tmp_path.iterdir()] == [target.name]
+    too_long = tmp_path / ("t" * 256)
+    refused = shell('"$@"', "access-token", "tok", "--output", str(too_long), env=emulator_env(tmdb_emulator))
+    assert "File name too long" in assert_one_error_line(refused, cli.EXIT_OUTPUT)
+
+
+@pytest.mark.parametrize("disk", ["read-only", "full"])
+def test_an_output_directory_that_cannot_take_the_file_is_found_before_the_token_is_spent(
+    tmdb_emulator: Emulator, tmp_path: Path, disk: str
+) -> None:
+    """Root ignores permission bits: a read-only mount and a full one stop it, and the check finds both,
+    because it creates the temporary file and writes the space the result needs."""
+    make = read_only_directory if disk == "read-only" else full_directory
+    request_token = tmdb_emulator.mint_request_token(approved=True)
+    with make(tmp_path / "out") as directory:
+        target = directory / "token.json"
+        result = shell('"$@"', "access-token", request_token, "--output", str(target), env=emulator_env(tmdb_emulator))
+        line = assert_one_error_line(result, cli.EXIT_OUTPUT, request_token, tmdb_emulator.read_token)
+        assert line.startswith(f"tmdb-auth: error: --output {target}: cannot create a file in {directory}: ")
+        assert not target.exists()
     assert_still_usable(tmdb_emulator, request_token)
 
 
@@ -402,8 +499,11 @@ def test_a_read_token_file_that_fails_to_read(tmp_path: Path) -> None:
 # where nobody cannot read it (pyenv under /root), so the child drops privileges once it has
 # imported the CLI, rather than being started as nobody (it cannot import anything more after
 # that: enough here, where the CLI stops at reading the file).
+# The HTTP stack is imported when a command needs it: load it before the interpreter's own files
+# (under root's home) become unreadable.
 _AS_NOBODY = (
-    "import os, sys, tmdb_auth.cli; os.setgroups([]); os.setgid(65534); os.setuid(65534); "
+    "import os, sys, tmdb_auth.cli, tmdb_auth.client, tmdb_auth._transport; "
+    "os.setgroups([]); os.setgid(65534); os.setuid(65534); "
     "sys.exit(tmdb_auth.cli.main())"
 )
 

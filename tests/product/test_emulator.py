@@ -335,8 +335,8 @@ def test_approve_and_deny_redirect_to_redirect_to(
     response = answer(tmdb_emulator, denied, "deny")
     assert (response.status_code, response.headers["location"]) == (302, denied_location)
     assert_tmdb_error(post_exchange(tmdb_emulator, {"request_token": denied}), 401, 33)
-    assert approval_page(tmdb_emulator, denied).status_code == 401, "a denied token is spent"
-    assert answer(tmdb_emulator, denied, "approve").status_code == 401, "and cannot be approved afterwards"
+    assert approval_page(tmdb_emulator, denied).status_code == 409, "a denied token was answered"
+    assert answer(tmdb_emulator, denied, "approve").status_code == 409, "and cannot be approved afterwards"
 
 
 def test_without_redirect_to_a_page_says_approved_or_denied(tmdb_emulator: Emulator) -> None:
@@ -348,7 +348,7 @@ def test_without_redirect_to_a_page_says_approved_or_denied(tmdb_emulator: Emula
     assert '<h1 id="result">Denied</h1>' in denied.text
 
 
-@pytest.mark.parametrize("problem", ["unknown", "foreign", "expired", "denied", "exchanged"])
+@pytest.mark.parametrize("problem", ["unknown", "foreign", "expired", "denied-then-expired", "exchanged"])
 def test_unusable_tokens_get_a_clear_error_page(tmdb_emulator: Emulator, problem: str) -> None:
     token = tmdb_emulator.mint_request_token(approved=problem == "exchanged")
     if problem == "unknown":
@@ -357,8 +357,9 @@ def test_unusable_tokens_get_a_clear_error_page(tmdb_emulator: Emulator, problem
         token = Emulator().mint_request_token(approved=False)
     elif problem == "expired":
         tmdb_emulator.expire(token)
-    elif problem == "denied":
+    elif problem == "denied-then-expired":  # a denied token that is still live: "already answered" (409)
         tmdb_emulator.deny(token)
+        tmdb_emulator.expire(token)
     else:
         assert post_exchange(tmdb_emulator, {"request_token": token}).status_code == 200
     for response in (approval_page(tmdb_emulator, token), answer(tmdb_emulator, token, "approve")):
@@ -709,16 +710,17 @@ def test_a_client_gone_mid_body_is_no_server_error() -> None:
     errors: list[logging.LogRecord] = []
     handler = logging.Handler(logging.ERROR)
     handler.emit = errors.append  # type: ignore[method-assign]
-    logging.getLogger("uvicorn.error").addHandler(handler)
-    try:
-        with Emulator() as emulator:  # its own: the shared one may still answer an earlier test's request
+    with Emulator() as emulator:  # its own: the shared one may still answer an earlier test's request
+        # Added once it runs: starting an emulator reconfigures uvicorn's loggers, removing handlers.
+        logging.getLogger("uvicorn.error").addHandler(handler)
+        try:
             raw_exchange(emulator, "Content-Length: 100\r\n", b'{"request_token": ').close()
             deadline = time.monotonic() + 10  # a safety net: the emulator notices at once
             while not emulator.requests and time.monotonic() < deadline:
                 time.sleep(0.01)
             seen = emulator.requests
-    finally:
-        logging.getLogger("uvicorn.error").removeHandler(handler)
+        finally:
+            logging.getLogger("uvicorn.error").removeHandler(handler)
     assert seen == [SeenRequest("POST", "/4/auth/access_token", 400)], "not a 500"
     assert errors == [], "no 'Exception in ASGI application' traceback"
 

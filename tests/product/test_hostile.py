@@ -1,4 +1,4 @@
-"""Hostile servers against every facade operation: sync, async and the aiohttp backend (issue 12).
+"""Hostile servers against every facade operation, sync and async (issue 12).
 
 Whatever the server does (tests/helpers/hostile.py: drip, endless 1xx, header trickle,
 stall, 1 GiB or endless bodies, a gzip bomb, deep JSON, echoed secrets, RST, HTML,
@@ -16,7 +16,6 @@ in a worker thread joined with a bound, so a hang fails fast instead of hanging 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import socket
 import threading
@@ -96,10 +95,8 @@ def cases(draw: st.DrawFn) -> Case:
 
 @pytest.fixture(scope="module", autouse=True)
 def _bomb_built() -> None:
-    """Build the cached gzip bomb and import the aiohttp backend once, outside any call's bound
-    and memory measurement (the first aiohttp call would otherwise pay the import in its bound)."""
+    """Build the cached gzip bomb once, outside any call's bound and memory measurement."""
     gzip_bomb()
-    importlib.import_module("tmdb_auth._aiohttp_transport")
 
 
 @pytest.fixture
@@ -129,8 +126,7 @@ def _call(flavour: str, operation: str, base_url: str, case: Case, clock: FakeCl
             return getattr(auth, operation)(*args)
 
     async def run() -> Any:
-        backend = "aiohttp" if flavour == "aiohttp" else "httpx"
-        async with AsyncTMDBAuth(case.read_token, sleep=clock.async_sleep, http_backend=backend, **options) as auth:
+        async with AsyncTMDBAuth(case.read_token, sleep=clock.async_sleep, **options) as auth:
             return await getattr(auth, operation)(*args)
 
     return asyncio.run(run())
@@ -191,7 +187,7 @@ _NASTY = Case(
 )
 
 
-@pytest.mark.parametrize("flavour", ["sync", "async", "aiohttp"])
+@pytest.mark.parametrize("flavour", ["sync", "async"])
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize("mode", list(MODES))
 def test_every_call_ends_typed_bounded_flat_and_secret_free(

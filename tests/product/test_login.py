@@ -35,24 +35,25 @@ from tmdb_auth import (
     TMDBAuth,
     TMDBError,
 )
-from tmdb_auth._callback import CallbackSignal
 from tmdb_auth.emulator import Emulator
 from tmdb_auth.login import (
     ApprovalURLReady,
     CallbackReceived,
+    DenialNotConfirmed,
     Done,
     Fail,
     KeepWaiting,
     LoginDeniedError,
     LoginEvent,
     LoginExpiredError,
+    LoginInterrupted,
     LoginRejectedError,
     NotApprovedYet,
     PollFailed,
     Waiting,
     async_login,
-    decide_after_callback,
     decide_after_exchange,
+    exchange_state,
     login,
 )
 
@@ -185,8 +186,56 @@ def test_denied_in_the_browser(tmdb_emulator: Emulator, mode: str) -> None:
     with pytest.raises(LoginDeniedError, match="Start again") as caught:
         run_login(mode, tmdb_emulator, open_browser=browser, on_progress=recorder, poll_interval=30, timeout=20)
     assert recorder.events[-1] == CallbackReceived(denied=True)
-    assert exchanges(tmdb_emulator) == 0  # nothing to exchange: the user said no
+    assert exchanges(tmdb_emulator) == 1  # one exchange: TMDB confirmed the denial (code 33)
     assert_no_secret_in_error(caught.value)
+
+
+def forge_denial(emulator: Emulator, approval_url: str) -> int:
+    """What any local process can do: read the callback URL (the request token's redirect_to, visible in
+    the approval URL's JWT and in the browser's command line) and request it with ``denied=true``."""
+    record = emulator.state.request_token_record(request_token_of(approval_url))
+    assert record is not None
+    assert record.redirect_to is not None
+    return httpx.get(record.redirect_to + "?denied=true", timeout=5).status_code
+
+
+@modes
+def test_a_forged_denial_does_not_end_the_login(tmdb_emulator: Emulator, mode: str) -> None:
+    """The token still waits for approval: TMDB answers 41 to the one exchange, so the wait goes on."""
+    recorder = Recorder()
+    recorder._on[DenialNotConfirmed] = lambda _: answer_approval_page(recorder.approval_url, approve=True)
+    token = run_login(
+        mode,
+        tmdb_emulator,
+        open_browser=lambda url: forge_denial(tmdb_emulator, url),
+        on_progress=recorder,
+        poll_interval=30,  # only the callback's requests drive this login
+        timeout=20,
+    )
+    assert token.account_id == tmdb_emulator.account_id
+    forged, unconfirmed, approved = recorder.events[2:]
+    assert forged == CallbackReceived(denied=True)
+    assert isinstance(unconfirmed, DenialNotConfirmed)
+    assert approved == CallbackReceived(denied=False)
+    assert exchanges(tmdb_emulator) == 2  # the denial's check (41), then the approval's
+
+
+@modes
+def test_a_forged_denial_of_an_approved_token_logs_in(tmdb_emulator: Emulator, mode: str) -> None:
+    """The user approved, but a forged denial reached the callback first: the one exchange that checks it
+    succeeds, so the login succeeds with that token (it is never left live and unheld)."""
+
+    def approve_then_forge(url: str) -> None:
+        tmdb_emulator.approve(request_token_of(url))
+        forge_denial(tmdb_emulator, url)
+
+    recorder = Recorder()
+    token = run_login(
+        mode, tmdb_emulator, open_browser=approve_then_forge, on_progress=recorder, poll_interval=30, timeout=20
+    )
+    assert token.access_token in tmdb_emulator.state.access_tokens
+    assert recorder.kinds() == ["ApprovalURLReady", "Waiting", "CallbackReceived"]
+    assert exchanges(tmdb_emulator) == 1
 
 
 @modes
@@ -271,10 +320,48 @@ def test_interrupt_closes_the_callback_and_spends_nothing(tmdb_emulator: Emulato
         tmdb_emulator.approve(request_token_of(event.approval_url))  # approved: an exchange would spend it
         raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as caught:
         run_login(mode, tmdb_emulator, on_progress=Recorder({ApprovalURLReady: interrupt}))
     assert port_is_closed(ports[0])
     assert exchanges(tmdb_emulator) == 0
+    if mode == "sync":
+        assert isinstance(caught.value, LoginInterrupted)
+        assert (caught.value.exchange, caught.value.token) == ("none", None)
+
+
+class InterruptedExchange(TMDBAuth):
+    """Ctrl-C arrives while the exchange waits for TMDB's answer (the request went out)."""
+
+    def create_access_token(self, request_token: Any) -> AccessToken:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_during_the_exchange_says_it_may_have_been_processed(tmdb_emulator: Emulator) -> None:
+    recorder = Recorder()
+    recorder._on[Waiting] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    auth = InterruptedExchange(tmdb_emulator.read_token, base_url=tmdb_emulator.base_url)
+    with auth, pytest.raises(LoginInterrupted) as caught:
+        login(auth, open_browser=False, poll_interval=FAST, on_progress=recorder)
+    assert (caught.value.exchange, caught.value.token) == ("uncertain", None)
+
+
+def test_ctrl_c_right_after_the_exchange_hands_over_the_token(
+    tmdb_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TMDB answered with the access token and Ctrl-C comes before login returns: the token is not lost."""
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    recorder = Recorder()
+    recorder._on[Waiting] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    monkeypatch.setattr("tmdb_auth.login.decide_after_exchange", interrupted)
+    with pytest.raises(LoginInterrupted) as caught:
+        run_login("sync", tmdb_emulator, on_progress=recorder)
+    assert caught.value.exchange == "issued"
+    assert caught.value.token is not None
+    assert caught.value.token.access_token in tmdb_emulator.state.access_tokens
+    assert caught.value.token.access_token not in repr(caught.value) + str(caught.value)
 
 
 SIGINT_TO_ANOTHER_THREAD = """
@@ -443,9 +530,40 @@ def test_decide_after_exchange(outcome: AccessToken | TMDBError, expected: type[
         assert decision.error is outcome
 
 
-def test_decide_after_callback() -> None:
-    assert decide_after_callback(CallbackSignal(denied=False)) is None
-    assert isinstance(decide_after_callback(CallbackSignal(denied=True)), LoginDeniedError)
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        (AccessToken(access_token="t", account_id="a"), Done),  # approved after all: logged in
+        (api_error(RequestTokenNotApprovedError, 422, 41), DenialNotConfirmed),  # not TMDB's denial
+        (api_error(InvalidRequestTokenError, 401, 33), LoginDeniedError),  # confirmed
+        (api_error(RateLimitError, 429, 25), PollFailed),  # not checked yet: the next poll will tell
+        (api_error(ServerError, 500), ServerError),
+    ],
+)
+def test_decide_after_exchange_checking_a_denial(outcome: AccessToken | TMDBError, expected: type[Any]) -> None:
+    decision = decide_after_exchange(outcome, seconds_left=42.0, denial=True)
+    if isinstance(decision, Done):
+        assert expected is Done
+    elif isinstance(decision, KeepWaiting):
+        assert isinstance(decision.event, expected)
+    else:
+        assert isinstance(decision.error, expected)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "state"),
+    [
+        (AccessToken(access_token="t", account_id="a"), "issued"),
+        (api_error(RequestTokenNotApprovedError, 422, 41), "none"),
+        (api_error(InvalidRequestTokenError, 401, 33), "none"),
+        (api_error(RateLimitError, 429, 25), "none"),
+        (NetworkError("no route", request_sent=False), "none"),
+        (NetworkError("reset mid-request", request_sent=True), "uncertain"),
+        (api_error(ServerError, 502), "uncertain"),
+    ],
+)
+def test_exchange_state(outcome: AccessToken | TMDBError, state: str) -> None:
+    assert exchange_state(outcome) == state
 
 
 def test_deadline_says_what_ended_the_wait() -> None:

@@ -5,17 +5,23 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import keyring
 import keyring.backends.fail
 import pytest
 
-from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, entries
+from tests.helpers.bounded import run_bounded
+from tests.helpers.filesystems import full_directory, read_only_directory
+from tests.helpers.keyrings import HangingKeyring, LockedKeyring, MemoryKeyring, entries
 from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, assert_no_secret
 from tmdb_auth import AccessToken, TMDBError
@@ -128,11 +134,13 @@ def test_the_token_is_never_in_a_file_others_can_read(
     monkeypatch.setattr(os, "replace", replace)
     file_store.save(TOKEN, base_url=BASE_URL)
     file_store.save(TOKEN, base_url=BASE_URL)
-    assert [step for step, _, _ in seen] == ["fsync", "replace"] * 2
-    for _, file_mode, files in seen:
+    # Per save: the space reserved and synced, the data synced, the rename.
+    assert [step for step, _, _ in seen] == ["fsync", "fsync", "replace"] * 2
+    for step, file_mode, files in seen:
         assert file_mode == 0o600
-        assert files
         assert all(m == 0o600 for m in files.values()), files
+        if step == "replace":
+            assert files  # the temporary file has a name by then (O_TMPFILE's only once complete)
     assert mode(file_store.directory) == 0o700
 
 
@@ -267,6 +275,8 @@ def test_foreign_owned_file_in_own_directory_is_refused(
 
     def fstat(fd: int) -> os.stat_result:
         info = real_fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return info  # the directory stays ours
         values = list(info)
         values[stat.ST_UID] = me + 1
         return os.stat_result(values)
@@ -443,3 +453,277 @@ def test_without_the_keyring_package_the_file_is_used(directory: Path, monkeypat
     monkeypatch.delenv("TMDB_AUTH_KEYRING", raising=False)
     monkeypatch.setitem(__import__("sys").modules, "keyring", None)  # import keyring -> ImportError
     assert CredentialStore(directory).save(TOKEN, base_url=BASE_URL).storage == "file"
+
+
+# --- compare-and-swap under a lock -------------------------------------------------------------------
+
+
+def test_delete_if_current_keeps_a_login_stored_meanwhile(file_store: CredentialStore) -> None:
+    first = file_store.save(AccessToken(access_token="first-token", account_id="a1"), base_url=BASE_URL)
+    second = file_store.save(TOKEN, base_url=BASE_URL)  # another `tmdb-auth login` finished meanwhile
+    assert first.login_id != second.login_id
+    assert file_store.holds(second)
+    assert not file_store.holds(first)
+    assert file_store.delete(if_current=first) is False
+    loaded = file_store.load()
+    assert loaded == second
+    assert file_store.delete(if_current=second) is True
+    assert file_store.load() is None
+    assert file_store.delete(if_current=second) is False
+
+
+def test_update_changes_only_the_login_it_expects(file_store: CredentialStore) -> None:
+    """The generic compare-and-swap later features (a v3 session id kept with the login) build on."""
+    first = file_store.save(TOKEN, base_url=BASE_URL)
+    renamed = attrs.evolve(first, account_id="renamed")
+    assert file_store.update(first, renamed) is True
+    assert file_store.load() == renamed
+    second = file_store.save(TOKEN, base_url=BASE_URL)
+    assert file_store.update(first, attrs.evolve(first, account_id="stale")) is False
+    assert file_store.load() == second
+
+
+def test_a_file_from_before_login_ids_is_still_compared(file_store: CredentialStore) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    record = json.loads(file_store.path.read_text())
+    del record["login_id"]
+    file_store.path.write_text(json.dumps(record))
+    loaded = file_store.load()
+    assert loaded is not None
+    assert loaded.login_id.startswith("sha256:")
+    assert file_store.holds(loaded)
+    assert file_store.delete(if_current=loaded) is True
+
+
+def test_a_held_lock_is_waited_for_then_reported(file_store: CredentialStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another tmdb-auth command holding the store: wait (bounded), then say so."""
+    import fcntl
+
+    file_store.save(TOKEN, base_url=BASE_URL)
+    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.3)
+    holder = os.open(file_store.directory, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        with pytest.raises(CredentialStoreError, match="another tmdb-auth command has been using"):
+            file_store.save(TOKEN, base_url=BASE_URL)
+        with pytest.raises(CredentialStoreError, match="another tmdb-auth command"):
+            file_store.delete()
+    finally:
+        os.close(holder)
+    assert file_store.delete() is True
+
+
+def test_concurrent_saves_and_deletes_never_mix_logins(directory: Path) -> None:
+    """Threads saving and deleting-if-current at once: whatever is stored is whole and one of theirs."""
+    stores = [CredentialStore(directory, keyring=False) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def work(store: CredentialStore, n: int) -> None:
+        try:
+            for i in range(25):
+                saved = store.save(AccessToken(access_token=f"token-{n}-{i}", account_id=f"a{n}"), base_url=BASE_URL)
+                store.delete(if_current=saved)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(store, n)) for n, store in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    loaded = stores[0].load()
+    assert loaded is None or loaded.access_token == f"token-{loaded.account_id[1:]}-24"
+
+
+# --- the keyring, bounded ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hanging() -> Iterator[HangingKeyring]:
+    backend = HangingKeyring()
+    yield backend
+    backend.release.set()  # let the abandoned worker threads end
+
+
+@pytest.fixture
+def short_keyring_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "KEYRING_TIMEOUT", 0.3, raising=False)  # absent before bounds
+
+
+def bounded(work: Any) -> Any:
+    outcome = run_bounded(work, 10)
+    assert outcome.finished, "the store waited for the keyring without a bound"
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.result
+
+
+@pytest.mark.usefixtures("short_keyring_timeout")
+def test_a_hanging_keyring_on_save_falls_back_to_the_file(directory: Path, hanging: HangingKeyring) -> None:
+    store = CredentialStore(directory, keyring=hanging)
+    saved = bounded(lambda: store.save(TOKEN, base_url=BASE_URL))
+    assert saved.storage == "file"
+    assert hanging.calls == ["set_password"]
+    assert CredentialStore(directory, keyring=False).load() == saved
+
+
+@pytest.mark.usefixtures("short_keyring_timeout")
+def test_a_hanging_keyring_on_load_or_delete_is_a_clear_error(directory: Path, hanging: HangingKeyring) -> None:
+    memory = MemoryKeyring()
+    CredentialStore(directory, keyring=memory).save(TOKEN, base_url=BASE_URL)
+    store = CredentialStore(directory, keyring=hanging)
+    with pytest.raises(CredentialStoreError, match=r"did not answer within 0\.3 s") as caught:
+        bounded(store.load)
+    assert_no_secret_in_error(caught.value)
+    with pytest.raises(CredentialStoreError, match="the login was kept"):
+        bounded(CredentialStore(directory, keyring=hanging).delete)
+    assert CredentialStore(directory, keyring=memory).load() is not None  # kept, token readable
+
+
+@pytest.mark.usefixtures("short_keyring_timeout")
+def test_a_system_keyring_that_hangs_while_being_found_falls_back(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    monkeypatch.delenv("TMDB_AUTH_KEYRING", raising=False)
+    monkeypatch.setattr(keyring, "get_keyring", lambda: release.wait(3600))
+    try:
+        saved = bounded(lambda: CredentialStore(directory).save(TOKEN, base_url=BASE_URL))
+    finally:
+        release.set()
+    assert saved.storage == "file"
+
+
+def test_a_failed_write_after_the_keyring_keeps_the_previous_login_whole(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each login has its own keyring entry: a new token never overwrites the stored login's before the file says so."""
+    backend = MemoryKeyring()
+    store = CredentialStore(directory, keyring=backend)
+    first = store.save(AccessToken(access_token="first-token", account_id="a1"), base_url=BASE_URL)
+
+    def fail(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(CredentialStoreError, match="nothing was changed"):
+        store.save(TOKEN, base_url=BASE_URL)
+    monkeypatch.undo()
+    assert store.load() == attrs.evolve(first, access_token="first-token")
+    assert list(entries(backend).values()) == ["first-token"]  # the new login's entry was removed
+
+
+# --- what is at the credentials path, and the directory ------------------------------------------------
+
+
+def test_a_directory_where_the_file_should_be_is_a_clear_error(file_store: CredentialStore) -> None:
+    file_store.prepare()
+    file_store.path.mkdir()
+    for operation in (file_store.load, file_store.delete, file_store.prepare):
+        with pytest.raises(CredentialStoreError, match=r"is a directory, not a credentials file.*rmdir"):
+            operation()
+    with pytest.raises(CredentialStoreError, match="is a directory"):
+        file_store.save(TOKEN, base_url=BASE_URL)
+    assert file_store.path.is_dir()
+
+
+@posix_only
+def test_prepare_refuses_a_directory_its_owner_made_read_only(directory: Path) -> None:
+    """Mode 0500: its owner said read-only. Root could write there anyway; a login should not."""
+    directory.mkdir(parents=True)
+    directory.chmod(0o500)
+    try:
+        with pytest.raises(CredentialStoreError, match=r"not writable \(mode 0500\); run: chmod 700"):
+            CredentialStore(directory, keyring=False).prepare()
+        assert CredentialStore(directory, keyring=False).load() is None  # reading needs no write bit
+    finally:
+        directory.chmod(0o700)
+
+
+@posix_only
+def test_prepare_tries_a_write_so_a_read_only_file_system_fails_before_the_login(tmp_path: Path) -> None:
+    """A read-only mount stops root too: only trying to write finds it (the mode and owner are fine)."""
+    with read_only_directory(tmp_path / "config") as directory:
+        store = CredentialStore(directory, keyring=False)
+        with pytest.raises(CredentialStoreError, match="cannot write in the credentials directory") as caught:
+            store.prepare()
+        assert "Read-only file system" in str(caught.value) or "Permission denied" in str(caught.value)
+
+
+@posix_only
+def test_prepare_finds_a_full_disk(tmp_path: Path) -> None:
+    with full_directory(tmp_path / "config") as directory:
+        store = CredentialStore(directory, keyring=False)
+        with pytest.raises(CredentialStoreError, match="No space left on device"):
+            store.prepare()
+        assert sorted(p.name for p in directory.iterdir()) == ["filler"]  # the trial left nothing
+
+
+def test_prepare_leaves_nothing_and_allows_the_save(file_store: CredentialStore) -> None:
+    file_store.prepare()
+    assert list(file_store.directory.iterdir()) == []
+    file_store.save(TOKEN, base_url=BASE_URL)
+    file_store.prepare()  # a stored login can be replaced
+    assert [p.name for p in file_store.directory.iterdir()] == ["credentials.json"]
+
+
+@posix_only
+@pytest.mark.usefixtures("loose_umask")
+def test_missing_parents_are_created_0700_even_with_umask_0(tmp_path: Path) -> None:
+    store = CredentialStore(tmp_path / "home" / ".config" / "tmdb-auth", keyring=False)
+    store.save(TOKEN, base_url=BASE_URL)
+    assert mode(tmp_path / "home") == 0o700
+    assert mode(tmp_path / "home" / ".config") == 0o700
+    assert mode(store.directory) == 0o700
+
+
+# --- crash leftovers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["load", "delete", "save", "prepare"])
+def test_the_next_operation_removes_temporary_files_a_crash_left(file_store: CredentialStore, operation: str) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    leftover = file_store.directory / ".credentials-k1ll3d.tmp"
+    leftover.write_text(json.dumps({"access_token": ACCESS_TOKEN}))
+    leftover.chmod(0o600)
+    if operation == "save":
+        file_store.save(TOKEN, base_url=BASE_URL)
+    else:
+        getattr(file_store, operation)()
+    assert not leftover.exists()
+
+
+_SAVE_FOREVER = """
+import sys
+from tmdb_auth import AccessToken
+from tmdb_auth.store import CredentialStore
+store = CredentialStore(sys.argv[1], keyring=False)
+print("saving", flush=True)
+n = 0
+while True:
+    n += 1
+    store.save(AccessToken(access_token=f"token-{n}-" + "x" * 2000, account_id="a"), base_url="http://127.0.0.1:9")
+"""
+
+
+@posix_only
+def test_sigkill_during_saves_leaves_no_token_behind_after_the_next_operation(directory: Path) -> None:
+    """A process killed at random moments of its saves: the file is whole, and no temporary file survives
+    the next store operation (with O_TMPFILE, none exists in the first place but for an instant)."""
+    for attempt in range(8):
+        process = subprocess.Popen(
+            [sys.executable, "-c", _SAVE_FOREVER, str(directory)], stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline() == "saving\n"
+        time.sleep(0.05 + attempt * 0.03)
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        store = CredentialStore(directory, keyring=False)
+        loaded = store.load()  # the next operation
+        assert loaded is None or loaded.access_token.startswith("token-")
+        assert sorted(p.name for p in directory.iterdir()) in ([], ["credentials.json"])
+    assert CredentialStore(directory, keyring=False).delete() is True
+    assert list(directory.iterdir()) == []

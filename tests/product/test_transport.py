@@ -1,13 +1,18 @@
-"""The facade's own httpx client: client_options reach httpx (verify, proxy, limits, follow_redirects,
-cookies, event_hooks), caller transports stay the caller's, and every response is bounded in size
+"""The facade's own httpx client and transport: TLS verified, proxies honoured (never for loopback),
+client_options applied (verify, cert, proxy, limits, follow_redirects, cookies, event_hooks), bad
+configuration typed, caller transports used and left open, and every response bounded in size
 and total time whatever the server does (huge, trickling, compressed bodies)."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import importlib.util
+import os
 import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +31,6 @@ from tests.helpers.tokens import (
     success_body,
 )
 from tmdb_auth import (
-    DEFAULT_ASYNC_LIMITS,
     APIError,
     AsyncTMDBAuth,
     ConfigurationError,
@@ -144,39 +148,105 @@ async def test_cookies_that_responses_set_are_not_sent_back_async(server: Loopba
     assert [r.headers.get("Cookie") for r in server.received] == [None, None]
 
 
-async def test_client_options_limits_and_the_async_default(server: LoopbackServer) -> None:
+async def test_client_options_limits(server: LoopbackServer) -> None:
     server.reply(*[Reply(200, success_body(), delay=0.2) for _ in range(4)])
     options = {"limits": httpx.Limits(max_connections=1)}
     async with AsyncTMDBAuth(READ_TOKEN, base_url=server.url, client_options=options) as auth:
         await asyncio.gather(*(auth.create_access_token(REQUEST_TOKEN) for _ in range(4)))
     assert server.connections == 1, "limits from client_options cap the pool"
 
-    server.connections = 0
-    server.reply(*[Reply(200, success_body(), delay=0.3) for _ in range(24)])
-    async with AsyncTMDBAuth(READ_TOKEN, base_url=server.url) as auth:
-        await asyncio.gather(*(auth.create_access_token(REQUEST_TOKEN) for _ in range(24)))
-    assert DEFAULT_ASYNC_LIMITS.max_connections is not None
-    assert 1 < server.connections <= DEFAULT_ASYNC_LIMITS.max_connections
-
 
 def test_options_the_client_manages_or_httpx_refuses_are_configuration_errors() -> None:
-    for name in ("headers", "timeout", "auth", "base_url", "transport"):
+    for name in ("headers", "timeout", "auth", "base_url", "transport", "http2"):
         with pytest.raises(ConfigurationError, match=repr(name)):
             TMDBAuth(READ_TOKEN, client_options={name: None})
     with pytest.raises(ConfigurationError, match="no_such_option"):
         TMDBAuth(READ_TOKEN, client_options={"no_such_option": 1})
     with pytest.raises(ConfigurationError, match="AsyncBaseTransport"):
         AsyncTMDBAuth(READ_TOKEN, transport=RecordingTransport())
+    with pytest.raises(ConfigurationError, match="configure yours"):
+        TMDBAuth(READ_TOKEN, transport=RecordingTransport(), client_options={"verify": False})
+    with pytest.raises(ConfigurationError, match="limits"):
+        TMDBAuth(READ_TOKEN, client_options={"limits": 4})
 
 
-def test_the_aiohttp_backend_names_its_extra_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
+# --- configuration from the environment and options -------------------------------------------------
 
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
-    with pytest.raises(ConfigurationError, match=r"pip install 'tmdb-v4-auth\[aiohttp\]'"):
-        AsyncTMDBAuth(READ_TOKEN, http_backend="aiohttp")
-    with pytest.raises(ConfigurationError, match="http_backend"):
-        AsyncTMDBAuth(READ_TOKEN, http_backend="curl")  # type: ignore[arg-type]
+SECRET_PASSWORD = "PROXYPASS-5d1e-must-not-leak"
+
+
+@pytest.mark.parametrize(
+    ("env", "options", "named"),
+    [
+        ({"SSL_CERT_FILE": "/nonexistent/ca.pem"}, {}, "SSL_CERT_FILE"),
+        ({"SSL_CERT_FILE": str(KEY)}, {}, "SSL_CERT_FILE"),  # a file, but no certificate in it
+        ({"SSL_CERT_FILE": "", "SSL_CERT_DIR": "/nonexistent/certs"}, {}, "SSL_CERT_DIR"),
+        ({"HTTPS_PROXY": f"http://user:{SECRET_PASSWORD}@proxy.example:notaport"}, {}, "HTTPS_PROXY"),
+        ({"HTTPS_PROXY": f"ftp://user:{SECRET_PASSWORD}@proxy.example"}, {}, "HTTPS_PROXY"),
+        ({"all_proxy": "socks5://127.0.0.1:1080"}, {}, "ALL_PROXY"),
+        ({}, {"verify": 5}, "verify"),
+        ({}, {"verify": "/nonexistent/ca.pem"}, "verify"),
+        ({}, {"cert": "/nonexistent/client.pem"}, "cert"),
+        ({}, {"cert": 5}, "cert"),
+        ({}, {"proxy": f"http://user:{SECRET_PASSWORD}@"}, "proxy"),
+    ],
+)
+@pytest.mark.parametrize("kind", [TMDBAuth, AsyncTMDBAuth])
+def test_bad_tls_or_proxy_configuration_is_a_configuration_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], options: dict[str, Any], named: str, kind: type[Any]
+) -> None:
+    if named == "ALL_PROXY" and importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed: a SOCKS proxy is usable")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=named) as caught:
+        kind(READ_TOKEN, client_options=options)
+    assert SECRET_PASSWORD not in str(caught.value)
+    assert caught.value.__cause__ is None
+
+
+def test_the_cli_says_what_configuration_is_wrong_in_one_line() -> None:
+    env = {
+        **os.environ,
+        "TMDB_READ_ACCESS_TOKEN": READ_TOKEN,
+        "HTTPS_PROXY": f"http://u:{SECRET_PASSWORD}@proxy.example:notaport",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tmdb_auth.cli", "request-token"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "HTTPS_PROXY" in result.stderr
+    assert SECRET_PASSWORD not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("base_host", ["127.0.0.1", "localhost"])
+def test_loopback_is_never_proxied(
+    server: LoopbackServer, call: Call, monkeypatch: pytest.MonkeyPatch, base_host: str
+) -> None:
+    with raw_server(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n") as (proxy, received):
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            monkeypatch.setenv(name, proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        server.reply(Reply(200, success_body()))
+        base_url = server.url.replace("127.0.0.1", base_host)
+        assert call("create_access_token", REQUEST_TOKEN, base_url=base_url).access_token == ACCESS_TOKEN
+    assert received == [], "the loopback 'proxy' received nothing"
+    assert server.received[0].headers["Authorization"] == f"Bearer {READ_TOKEN}"
+
+
+def test_https_to_tmdb_goes_through_the_environment_proxy(call: Call, monkeypatch: pytest.MonkeyPatch) -> None:
+    """api.themoviedb.org is never resolved here: the only connection is to the (loopback) proxy."""
+    with raw_server(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n") as (proxy, received):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        monkeypatch.delenv("https_proxy", raising=False)
+        with pytest.raises(NetworkError) as caught:
+            call("create_access_token", REQUEST_TOKEN, max_retries=0)  # the default https://api.themoviedb.org
+    assert received, "the request went to the proxy"
+    assert received[0].startswith(b"CONNECT api.themoviedb.org:443 "), received[0][:80]
+    assert READ_TOKEN.encode() not in received[0], "the Bearer travels only inside the TLS tunnel"
+    assert caught.value.request_sent is False, "the tunnel was refused: nothing reached TMDB"
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -199,6 +269,24 @@ def test_close_leaves_caller_transports_open() -> None:
         auth.create_access_token(REQUEST_TOKEN)
     assert not shared.closed
     assert not mounted.closed
+
+
+def test_a_callers_transport_is_used_and_its_responses_bounded(server: LoopbackServer, call: Call) -> None:
+    """A caller's own transport (here httpx's, as one would pass httpx-aiohttp's) sends the request;
+    the facade still caps the decoded body."""
+    transport = httpx.HTTPTransport() if call.mode == "sync" else httpx.AsyncHTTPTransport()  # type: ignore[attr-defined]
+    server.reply(Reply(200, gzip.compress(b"0" * (8 * 1024 * 1024)), {"Content-Encoding": "gzip"}))
+    with pytest.raises(ResponseTooLargeError):
+        call("create_access_token", REQUEST_TOKEN, base_url=server.url, transport=transport)
+    assert server.received[0].headers["Authorization"] == f"Bearer {READ_TOKEN}"
+
+
+def test_a_callers_transport_gets_no_cookies_planted(server: LoopbackServer) -> None:
+    server.reply(*[Reply(200, success_body(), {"Set-Cookie": "planted=1; Path=/"}) for _ in range(2)])
+    with httpx.HTTPTransport() as transport, TMDBAuth(READ_TOKEN, base_url=server.url, transport=transport) as auth:
+        auth.create_access_token(REQUEST_TOKEN)
+        auth.create_access_token(REQUEST_TOKEN)
+    assert [r.headers.get("Cookie") for r in server.received] == [None, None]
 
 
 def test_close_closes_the_pool_the_client_opened() -> None:
