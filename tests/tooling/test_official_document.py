@@ -124,10 +124,10 @@ def test_generated_get_operations_send_path_query_and_enum_parameters(
         assert report[name]["value"] == body, f"{name}: the parsed model does not give back what TMDB sent"
 
 
-def test_import_tmdb_auth_loads_only_the_models_it_uses(official: tuple[Path, str]) -> None:
+def test_the_facade_loads_only_the_models_it_uses(official: tuple[Path, str]) -> None:
     root, _ = official
     probe = (
-        "import sys, tmdb_auth, tmdb_v4_client.models as models\n"
+        "import sys, tmdb_auth._core, tmdb_v4_client.models as models\n"  # _core: the facade module using models
         "assert models.__file__.startswith(sys.argv[1]), models.__file__\n"
         "loaded = [n for n in sys.modules if n.startswith('tmdb_v4_client.models.')]\n"
         "print(len(loaded), len(models.__all__))\n"
