@@ -3,6 +3,16 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .authentication_create_session_from_v4_token_body import (
+        AuthenticationCreateSessionFromV4TokenBody,
+    )
+    from .authentication_create_session_from_v4_token_response_200 import (
+        AuthenticationCreateSessionFromV4TokenResponse200,
+    )
+    from .authentication_delete_session_body import AuthenticationDeleteSessionBody
+    from .authentication_delete_session_response_200 import (
+        AuthenticationDeleteSessionResponse200,
+    )
     from .create_a_request_token_body import CreateARequestTokenBody
     from .create_a_request_token_response_200 import CreateARequestTokenResponse200
     from .create_an_access_token_body import CreateAnAccessTokenBody
@@ -11,6 +21,10 @@ if TYPE_CHECKING:
     from .logout_response_200 import LogoutResponse200
 
 _MODULES = {
+    "AuthenticationCreateSessionFromV4TokenBody": ".authentication_create_session_from_v4_token_body",
+    "AuthenticationCreateSessionFromV4TokenResponse200": ".authentication_create_session_from_v4_token_response_200",
+    "AuthenticationDeleteSessionBody": ".authentication_delete_session_body",
+    "AuthenticationDeleteSessionResponse200": ".authentication_delete_session_response_200",
     "CreateARequestTokenBody": ".create_a_request_token_body",
     "CreateARequestTokenResponse200": ".create_a_request_token_response_200",
     "CreateAnAccessTokenBody": ".create_an_access_token_body",
@@ -20,6 +34,10 @@ _MODULES = {
 }
 
 __all__ = (
+    "AuthenticationCreateSessionFromV4TokenBody",
+    "AuthenticationCreateSessionFromV4TokenResponse200",
+    "AuthenticationDeleteSessionBody",
+    "AuthenticationDeleteSessionResponse200",
     "CreateARequestTokenBody",
     "CreateARequestTokenResponse200",
     "CreateAnAccessTokenBody",
