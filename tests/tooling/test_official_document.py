@@ -56,8 +56,9 @@ def test_the_whole_document_imports_with_every_repair_listed(official: tuple[Pat
     assert f"{OFFICIAL}: JSON document, OpenAPI 3.1.0; picked 152 of 152 operation(s)" in report
     assert "  kept the spec's openapi and info; ignored x-readme, x-readme-fauxas" in report
     assert "  security scheme sec0 (apiKey in header Authorization) -> the spec's bearerAuth" in report
-    assert "  repaired (33, rules in openapi/import.yaml):" in report
+    assert "  repaired (45, rules in openapi/import.yaml):" in report
     assert report.count("\n    mistyped-default: ") == 13
+    assert report.count("\n    readme-raw-body: ") == 12
     assert report.count("\n    array-without-items: ") == 20
     assert report.count("\n  added:     ") == 152
     spec = yamlio.load((root / SPEC).read_text(encoding="utf-8"))
