@@ -58,18 +58,20 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_READ_TOKEN_REJECTED}  the read access token was rejected, or lacks a permission
   {EXIT_REQUEST_TOKEN}  the request token is invalid, expired, used, or not approved yet;
      login: denied, expired or refused (start again)
-  {EXIT_ACCESS_TOKEN}  the access token is invalid, expired or already revoked
+  {EXIT_ACCESS_TOKEN}  the access token is invalid, expired or already revoked (logout, session, status --check)
   {EXIT_UNAVAILABLE}  rate limited, server error, network error, or another API error
   {EXIT_MALFORMED_RESPONSE}  the server's response was malformed or too large
-  {EXIT_NOT_LOGGED_IN}  not logged in (status, token, logout without ACCESS_TOKEN): run tmdb-auth login
+  {EXIT_NOT_LOGGED_IN}  not logged in (status, token, session, logout without ACCESS_TOKEN): run tmdb-auth login
   {EXIT_CREDENTIALS}  the stored credentials cannot be used safely (corrupt, wrong owner or permissions, a
      directory in place of the file, the keyring not answering), or login: the config directory cannot
-     take a login (read-only, full), checked before a request token is created
+     take a login (read-only, full), checked before a request token is created; session: the stored
+     login changed while the session was created (it was ended)
   {EXIT_OUTPUT} the output cannot be written (stdout closed, read-only or full, its reader gone, --output
      not usable: a link, FIFO, another user's file, a read-only or full directory): checked before
      anything is sent, so nothing was spent
   {EXIT_RESULT_LOST} access-token: the request token was consumed but the access token could not be written;
-     it was revoked (the message says if that failed): approve a new request token
+     it was revoked (the message says if that failed): approve a new request token. session: the new
+     session was stored but could not be written: run session again
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the message says what was spent (and login revokes a token it got)
   {EXIT_INTERNAL}  an unexpected internal error
 logout without ACCESS_TOKEN: any exit code but 0 means the stored login was kept.

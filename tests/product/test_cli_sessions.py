@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -271,3 +272,43 @@ def test_a_login_replaced_meanwhile_gets_no_session_and_the_new_one_is_ended(
     assert tmdb_emulator.state.sessions == set(), "the undelivered session was ended"
     assert stored(config_dir)["access_token"] == other, "the other login is kept, untouched"
     assert "session_id" not in stored(config_dir)
+
+
+def test_a_shell_script_gets_the_session_with_one_command_and_logout_ends_both(
+    tmdb_emulator: Emulator,
+    env: dict[str, str],
+    config_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """The README's script, with `tmdb-auth` on PATH and the v3 call left out (it would go to TMDB)."""
+    access_token = tmdb_emulator.mint_access_token()
+    log_in_with(tmdb_emulator, monkeypatch, capsys, access_token)  # stands in for `tmdb-auth login`
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "tmdb-auth").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tmdb_auth.cli "$@"\n')
+    (bin_dir / "tmdb-auth").chmod(0o755)
+    script = (
+        "set -e\n"
+        'eval "$(tmdb-auth session --format env)"\n'
+        "sh -c 'printf %s \"$TMDB_SESSION_ID\"' > session.txt  # what the script's commands see\n"
+        "tmdb-auth logout\n"
+    )
+    result = subprocess.run(
+        ["sh", "-c", script],
+        cwd=tmp_path,
+        env={**env, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    session_id = (tmp_path / "session.txt").read_text()
+    assert len(session_id) == 40
+    assert f"Ended the v3 session of account {tmdb_emulator.account_id} at TMDB." in result.stdout
+    assert not tmdb_emulator.session_alive(session_id), "logout ended the session the script used"
+    assert not tmdb_emulator.access_token_alive(access_token)
+    assert not (config_dir / "credentials.json").exists()
+    assert_no_secret(tmdb_emulator, result.stdout, result.stderr, also=(access_token, session_id))

@@ -7,10 +7,14 @@ goes on the wire, the retry rules and secrets (a distinctive session id that mus
 from __future__ import annotations
 
 import logging
+import os
+import re
+import subprocess
+import sys
 
 import pytest
 
-from tests.helpers import Call
+from tests.helpers import ROOT, Call
 from tests.helpers.clock import FakeClock
 from tests.helpers.leaks import assert_no_secret_in_error
 from tests.helpers.loopback import LoopbackServer, Reply
@@ -224,3 +228,24 @@ def test_no_session_id_in_any_repr_message_or_log_record(
     assert any("create_session" in record.getMessage() for record in caplog.records), "the retry was logged"
     for record in caplog.records:
         assert_no_secret(record.getMessage(), ALL_SECRETS, where=f"the log record {record.name}")
+
+
+def test_the_readme_session_example_runs_as_written(tmdb_emulator: Emulator) -> None:
+    marker = "<!-- README session example: run by tests/product/test_sessions.py against the emulator -->"
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(re.escape(marker) + r"\n```python\n(.*?)```", text, re.DOTALL)
+    assert match, "the README session example is missing"
+    access_token = tmdb_emulator.mint_access_token()
+    env = {
+        **os.environ,
+        "TMDB_READ_ACCESS_TOKEN": tmdb_emulator.read_token,
+        "TMDB_BASE_URL": tmdb_emulator.base_url,
+        "TMDB_ACCESS_TOKEN": access_token,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", match.group(1)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "created Session(session_id=<redacted>)\nalready ended\n"
+    assert not tmdb_emulator.state.sessions
+    assert not tmdb_emulator.access_token_alive(access_token)
