@@ -4,8 +4,9 @@
 the generated tree itself against what src/ imports): a spec update that removes or renames
 one of them would regenerate a client the facade can no longer call, so it stops and says
 which part changed; `make import-spec` warns. Additive changes pass. The exchange (the supplied
-operation) must always be there; the request-token and logout operations are checked
-whenever the spec has them.
+operation) must always be there; the request-token, logout, v3 session and account-lists
+operations are checked whenever the spec has them (a v3 session operation re-imported without
+the readme-raw-body repair lacks its body field, and is reported).
 """
 
 from __future__ import annotations
@@ -49,6 +50,27 @@ OPERATIONS = (
         required=False,
     ),
     FacadeOperation("delete", "/4/auth/access_token", "logout", "logout", ("access_token",), (), required=False),
+    FacadeOperation(
+        "post",
+        "/3/authentication/session/convert/4",
+        "authentication-create-session-from-v4-token",
+        "authentication_create_session_from_v4_token",
+        ("access_token",),
+        ("session_id",),
+        required=False,
+    ),
+    FacadeOperation(
+        "delete",
+        "/3/authentication/session",
+        "authentication-delete-session",
+        "authentication_delete_session",
+        ("session_id",),
+        (),
+        required=False,
+    ),
+    FacadeOperation(
+        "get", "/4/account/{account_object_id}/lists", "accountListsV4", "account_lists_v4", (), (), required=False
+    ),
 )
 
 

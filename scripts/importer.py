@@ -44,10 +44,11 @@ class ImportProblem(Exception):
 
 @dataclass(frozen=True)
 class Rules:
-    """openapi/import.yaml: the repair rules applied, and operationId renames by "METHOD /path"."""
+    """openapi/import.yaml: the repair rules applied, and operationId renames and tags by "METHOD /path"."""
 
     repairs: tuple[str, ...]
     operation_ids: dict[tuple[str, str], str]
+    operation_tags: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 def parse_rules(text: str, label: str) -> Rules:
@@ -56,8 +57,8 @@ def parse_rules(text: str, label: str) -> Rules:
     except yamlio.YAMLReadError as exc:
         raise ImportProblem(f"{label}: {exc}") from None
     problems = []
-    if not isinstance(document, dict) or set(document) - {"repairs", "operationIds"}:
-        raise ImportProblem(f"{label}: expected a mapping with the keys 'repairs' and 'operationIds'")
+    if not isinstance(document, dict) or set(document) - {"repairs", "operationIds", "operationTags"}:
+        raise ImportProblem(f"{label}: expected a mapping with the keys 'repairs', 'operationIds' and 'operationTags'")
     rules = document.get("repairs") or []
     if not isinstance(rules, list) or not all(isinstance(rule, str) for rule in rules):
         problems.append("repairs: expected a list of rule names")
@@ -80,9 +81,22 @@ def parse_rules(text: str, label: str) -> Rules:
             problems.append(f"operationIds: {key!r}: expected a new operationId, found {value!r}")
         else:
             renames[(method.upper(), path)] = value
+    tags: dict[tuple[str, str], tuple[str, ...]] = {}
+    entries = document.get("operationTags") or {}
+    if not isinstance(entries, dict):
+        problems.append('operationTags: expected a mapping of "METHOD /path" to a list of tags')
+        entries = {}
+    for key, value in entries.items():
+        method, _, path = str(key).partition(" ")
+        if method.lower() not in HTTP_METHODS or not path.startswith("/"):
+            problems.append(f"operationTags: {key!r} is not 'METHOD /path' (e.g. 'GET /4/list/{{list_id}}')")
+        elif not isinstance(value, list) or not value or not all(isinstance(tag, str) and tag.strip() for tag in value):
+            problems.append(f"operationTags: {key!r}: expected a list of tag names, found {value!r}")
+        else:
+            tags[(method.upper(), path)] = tuple(value)
     if problems:
         raise ImportProblem(f"{label}:\n" + "\n".join(f"  {problem}" for problem in problems))
-    return Rules(tuple(rules), renames)
+    return Rules(tuple(rules), renames, tags)
 
 
 def read_rules(root: Path) -> Rules:
@@ -352,10 +366,18 @@ def prepare(source: Source, spec: dict[str, Any], rules: Rules, wanted: set[str]
                         f"{key.upper()} {path}: operationId {value.get('operationId')} -> {new_id} ({RULES_FILE})"
                     )
                     value["operationId"] = new_id
+                new_tags = rules.operation_tags.get((key.upper(), path))
+                if new_tags is not None and list(new_tags) != value.get("tags"):
+                    c.notes.append(
+                        f"{key.upper()} {path}: tags {value.get('tags') or 'none'} -> {list(new_tags)} ({RULES_FILE})"
+                    )
+                    value = {"tags": list(new_tags), **{name: v for name, v in value.items() if name != "tags"}}
                 c.operations[(path, key)] = value
                 for tag in value.get("tags") or []:
                     if tag not in spec_tags and tag in source_tags:
                         c.tags[tag] = source_tags[tag]
+                    elif tag not in spec_tags and tag in (new_tags or ()):
+                        c.tags[tag] = {"name": tag}  # given by openapi/import.yaml: declared in the spec too
             else:
                 c.path_fields[(path, key)] = value
             c.origins[("paths", path, key)] = origin

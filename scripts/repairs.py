@@ -18,6 +18,17 @@ array-without-items
 string-required
     ``required: "true"`` / ``"false"`` (a string) on a parameter, header or request body becomes
     the boolean.
+readme-raw-body
+    A request body's schema that is exactly ReadMe's placeholder for a raw JSON body,
+    ``{type: object, required: [RAW_BODY], properties: {RAW_BODY: {type: string, format: json}}}``
+    (``required`` may be absent), which is what TMDB's v3 document (exported from ReadMe) gives
+    for all 12 of its request bodies. Generated as written, the client would send
+    ``{"RAW_BODY": "..."}``, which TMDB does not read. Beside it, the same media type's request
+    example (``examples: {...: {value: {...}}}`` or ``example``) shows the body TMDB documents:
+    the schema becomes an object with one property per example key, typed from its example
+    value (string, integer, number, boolean, array, nested object; a ``null`` value: any type),
+    required when every example has it. A placeholder without a JSON-object example (none, or
+    examples whose values disagree in type) is left as it is.
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ from typing import Any
 
 from scripts.specfile import pointer, structure
 
-RULES = ("mistyped-default", "array-without-items", "string-required")
+RULES = ("mistyped-default", "array-without-items", "string-required", "readme-raw-body")
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
@@ -99,11 +110,105 @@ def _string_required(node: dict[str, Any]) -> str | None:
     return f"required {value!r} (a string): replaced by {json.dumps(node['required'])}"
 
 
-_APPLY: dict[str, Callable[[dict[str, Any]], str | None]] = {
-    "mistyped-default": _mistyped_default,
-    "array-without-items": _array_without_items,
-    "string-required": _string_required,
+_RAW_BODY = {"type": "string", "format": "json"}
+
+
+def _is_raw_body_placeholder(schema: Any) -> bool:
+    """ReadMe's schema for "a raw JSON body": one string property RAW_BODY of format json, nothing else."""
+    if not isinstance(schema, dict) or set(schema) - {"type", "required", "properties"}:
+        return False
+    return (
+        schema.get("type") == "object"
+        and schema.get("properties") == {"RAW_BODY": _RAW_BODY}
+        and schema.get("required", ["RAW_BODY"]) == ["RAW_BODY"]
+    )
+
+
+def _example_values(media: dict[str, Any]) -> list[Any]:
+    """The request examples of a media type object: each Example's ``value`` (JSON text parsed), or ``example``."""
+    values = []
+    examples = media.get("examples")
+    if isinstance(examples, dict):
+        values = [example["value"] for example in examples.values() if isinstance(example, dict) and "value" in example]
+    elif "example" in media:
+        values = [media["example"]]
+    parsed = []
+    for value in values:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return []
+        parsed.append(value)
+    return parsed
+
+
+def _schema_of(value: Any) -> dict[str, Any] | None:
+    """A schema typed from an example value (valid in OpenAPI 3.0 and 3.1); None for a value no schema fits."""
+    if value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    if isinstance(value, list):
+        return {"type": "array", "items": {}}
+    if isinstance(value, dict):
+        return _object_schema([value])
+    return None
+
+
+def _object_schema(examples: list[Any]) -> dict[str, Any] | None:
+    """An object schema every example (a JSON object) fits: a property per key, required when all have it."""
+    if not examples or not all(isinstance(example, dict) and example for example in examples):
+        return None
+    properties: dict[str, Any] = {}
+    for example in examples:
+        for key, value in example.items():
+            schema = _schema_of(value)
+            if schema is None or not isinstance(key, str):
+                return None
+            if key not in properties or properties[key] == {}:  # new, or only null so far: this value's type
+                properties[key] = schema
+            elif schema not in ({}, properties[key]):
+                return None  # the examples disagree on its type: no schema from them
+    required = [key for key in properties if all(key in example for example in examples)]
+    return {"type": "object", **({"required": required} if required else {}), "properties": properties}
+
+
+def _readme_raw_body(node: dict[str, Any], where: tuple[Any, ...]) -> str | None:
+    in_request_body = len(where) >= 3 and where[-2] == "content" and where[-3] == "requestBody"
+    in_component = (
+        len(where) >= 5 and where[-2] == "content" and where[-4] == "requestBodies" and where[0] == "components"
+    )
+    if not (in_request_body or in_component) or not _is_raw_body_placeholder(node.get("schema")):
+        return None
+    schema = _object_schema(_example_values(node))
+    if schema is None:
+        return None
+    node["schema"] = schema
+    fields = ", ".join(
+        f"{name} ({value.get('type', 'any type')}{', required' if name in schema.get('required', []) else ''})"
+        for name, value in schema["properties"].items()
+    )
+    return f"ReadMe's RAW_BODY placeholder: replaced by an object schema from the request example: {fields}"
+
+
+def _at_node(rule: Callable[[dict[str, Any]], str | None]) -> Callable[[dict[str, Any], tuple[Any, ...]], str | None]:
+    return lambda node, where: rule(node)
+
+
+_APPLY: dict[str, Callable[[dict[str, Any], tuple[Any, ...]], str | None]] = {
+    "mistyped-default": _at_node(_mistyped_default),
+    "array-without-items": _at_node(_array_without_items),
+    "string-required": _at_node(_string_required),
+    "readme-raw-body": _readme_raw_body,
 }
+_TARGETS = {"mistyped-default": "/default", "string-required": "/required", "readme-raw-body": "/schema"}
 
 
 def apply(document: dict[str, Any], rules: tuple[str, ...] | list[str], source: str) -> list[Repair]:
@@ -114,8 +219,7 @@ def apply(document: dict[str, Any], rules: tuple[str, ...] | list[str], source: 
     repairs = []
     for node, where in structure(document):
         for rule in rules:
-            change = _APPLY[rule](node)
+            change = _APPLY[rule](node, where)
             if change is not None:
-                target = "/default" if rule == "mistyped-default" else "/required" if rule == "string-required" else ""
-                repairs.append(Repair(rule, source, pointer(where) + target, change))
+                repairs.append(Repair(rule, source, pointer(where) + _TARGETS.get(rule, ""), change))
     return repairs

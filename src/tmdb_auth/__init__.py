@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         InvalidAccessTokenError,
         InvalidInputError,
         InvalidRequestTokenError,
+        InvalidSessionError,
         LoginDeniedError,
         LoginError,
         LoginExpiredError,
@@ -51,13 +52,13 @@ if TYPE_CHECKING:
         ServiceUnavailableError,
         TMDBError,
     )
-    from .models import AccessToken, RequestToken
+    from .models import AccessToken, RequestToken, Session
     from .store import Credentials, CredentialStore
 
 _HOMES = {
     "._settings": ("DEFAULT_BASE_URL", "DEFAULT_SITE_URL", "DEFAULT_TIMEOUT", "READ_TOKEN_ENV"),
     ".client": ("AsyncTMDBAuth", "TMDBAuth", "approval_url"),
-    ".models": ("AccessToken", "RequestToken"),
+    ".models": ("AccessToken", "RequestToken", "Session"),
     ".store": ("Credentials", "CredentialStore"),
     ".errors": (
         "APIError",
@@ -68,6 +69,7 @@ _HOMES = {
         "InvalidAccessTokenError",
         "InvalidInputError",
         "InvalidRequestTokenError",
+        "InvalidSessionError",
         "LoginDeniedError",
         "LoginError",
         "LoginExpiredError",
@@ -104,6 +106,7 @@ __all__ = [
     "InvalidAccessTokenError",
     "InvalidInputError",
     "InvalidRequestTokenError",
+    "InvalidSessionError",
     "LoginDeniedError",
     "LoginError",
     "LoginExpiredError",
@@ -119,6 +122,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ServerError",
     "ServiceUnavailableError",
+    "Session",
     "TMDBAuth",
     "TMDBError",
     "__version__",

@@ -15,12 +15,17 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import attrs
 
 from tmdb_v4_client.models import (
+    AccountListsV4Response200,
+    AuthenticationCreateSessionFromV4TokenBody,
+    AuthenticationCreateSessionFromV4TokenResponse200,
+    AuthenticationDeleteSessionBody,
+    AuthenticationDeleteSessionResponse200,
     CreateAnAccessTokenBody,
     CreateAnAccessTokenResponse200,
     CreateARequestTokenBody,
@@ -36,6 +41,7 @@ from .errors import (
     InvalidAccessTokenError,
     InvalidInputError,
     InvalidRequestTokenError,
+    InvalidSessionError,
     NetworkError,
     NotFoundError,
     PermissionDeniedError,
@@ -48,7 +54,7 @@ from .errors import (
     TMDBError,
     one_line,
 )
-from .models import AccessToken, RequestToken, jwt_expiry
+from .models import AccessToken, RequestToken, Session, decode_jwt_payload, jwt_expiry
 
 
 class Operation(enum.Enum):
@@ -57,6 +63,9 @@ class Operation(enum.Enum):
     CREATE_REQUEST_TOKEN = "create_request_token"  # noqa: S105 (an operation name)
     CREATE_ACCESS_TOKEN = "create_access_token"  # noqa: S105 (an operation name)
     LOGOUT = "logout"
+    CREATE_SESSION = "create_session"
+    DELETE_SESSION = "delete_session"
+    CHECK_ACCESS_TOKEN = "check_access_token"  # noqa: S105 (an operation name)
 
 
 # --- tokens and inputs ------------------------------------------------------------------------
@@ -140,6 +149,32 @@ def logout_body(access_token: object) -> LogoutBody:
     return LogoutBody(access_token=check_token(access_token, "access_token"))
 
 
+def create_session_body(access_token: object) -> AuthenticationCreateSessionFromV4TokenBody:
+    """The body of POST /3/authentication/session/convert/4; InvalidInputError if the access token is malformed."""
+    return AuthenticationCreateSessionFromV4TokenBody(access_token=check_token(access_token, "access_token"))
+
+
+def delete_session_body(session_id: object) -> AuthenticationDeleteSessionBody:
+    """The body of DELETE /3/authentication/session; InvalidInputError if the session id is malformed."""
+    return AuthenticationDeleteSessionBody(session_id=check_token(session_id, "session_id"))
+
+
+def token_account(access_token: str, account_id: str | None) -> str:
+    """The v4 account an access token acts for: `account_id` when known, else the token's ``sub`` claim.
+
+    InvalidInputError (naming neither value) when neither says: the check needs the account.
+    """
+    if account_id is None:
+        subject = decode_jwt_payload(access_token).get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise InvalidInputError(
+                "the access token does not say which account it is for (it is not a JWT with a 'sub' claim, as "
+                "TMDB's are): pass the AccessToken that create_access_token returned"
+            )
+        account_id = subject
+    return check_token(account_id, "the account id")
+
+
 def approval_url(site_url: str, request_token: object, redirect_to: str | None = None) -> str:
     """The TMDB page where the user approves `request_token`: ``<site_url>/auth/access?request_token=...``.
 
@@ -213,10 +248,13 @@ INVALID_REQUEST_TOKEN = 33
 INVALID_TOKEN = 35
 NO_WRITE_PERMISSION = 36
 NO_EDIT_PERMISSION = 38
+SESSION_NOT_FOUND = 37
 RESOURCE_PRIVATE = 39
 NOT_APPROVED = 41
 USER_SUSPENDED = 45
 MAINTENANCE = 46
+# What TMDB answers for a Bearer it does not accept (on a call whose only credential is the user's access token).
+_REJECTED_BEARER = (AUTH_FAILED_NO_PERMISSION, INVALID_API_KEY, AUTHENTICATION_FAILED, SESSION_DENIED, INVALID_TOKEN)
 
 READ_TOKEN = "the app's API Read Access Token"  # noqa: S105 (how messages name it)
 _CHECK_READ_CREDENTIAL = (
@@ -240,11 +278,23 @@ _MAY_HAVE_RUN = {
         "The server may have processed the logout: call logout again; if that answers InvalidAccessTokenError, "
         "the access token is already revoked."
     ),
+    Operation.CREATE_SESSION: (
+        "The server may have created a session nobody received (it acts for the user until deleted, but its id "
+        "was never sent to anyone): try again for a new one."
+    ),
+    Operation.DELETE_SESSION: (
+        "The server may have ended the session: call delete_session again; if that answers InvalidSessionError, "
+        "the session is ended."
+    ),
+    Operation.CHECK_ACCESS_TOKEN: "The check changes nothing: try again.",
 }
 _NOT_SENT = {
     Operation.CREATE_REQUEST_TOKEN: "no request token was created",
     Operation.CREATE_ACCESS_TOKEN: "the request token was not used",
     Operation.LOGOUT: "the access token was not revoked",
+    Operation.CREATE_SESSION: "no session was created",
+    Operation.DELETE_SESSION: "the session was not ended",
+    Operation.CHECK_ACCESS_TOKEN: "the access token was not checked",
 }
 
 
@@ -331,10 +381,11 @@ def _permission_message(operation: Operation, code: int | None, what: str) -> st
 def _authentication_message(operation: Operation, code: int | None, what: str) -> str:
     if code == SUSPENDED_API_KEY:
         return f"TMDB suspended the API key behind {READ_TOKEN} ({what}): contact TMDB."
-    if code is None and operation is Operation.LOGOUT:
+    if code is None and operation in (Operation.LOGOUT, Operation.CREATE_SESSION):
+        being = "logged out" if operation is Operation.LOGOUT else "turned into a session"
         return (
             f"TMDB rejected a credential ({what}): {READ_TOKEN} (the Bearer) or the user's access token being "
-            f"logged out. {_CHECK_READ_CREDENTIAL}"
+            f"{being}. {_CHECK_READ_CREDENTIAL}"
         )
     return f"TMDB rejected {READ_TOKEN} ({what}). {_CHECK_READ_CREDENTIAL}"
 
@@ -384,6 +435,24 @@ def api_error(
             "There is nothing to log out; to act for the user again, log in again.",
             **fields,
         )
+    if operation is Operation.CREATE_SESSION and code in (INVALID_TOKEN, SESSION_DENIED):
+        return InvalidAccessTokenError(
+            f"TMDB rejected the user's access token: it is invalid, expired or revoked, so it makes no session "
+            f"({what}). Log in again for a new access token.",
+            **fields,
+        )
+    if operation is Operation.CHECK_ACCESS_TOKEN and (status == 401 or code in _REJECTED_BEARER):
+        # The user's access token is the Bearer of the check and the only credential sent.
+        return InvalidAccessTokenError(
+            f"TMDB rejected the user's access token: it is invalid, expired or revoked ({what}). Log in again.",
+            **fields,
+        )
+    if code == SESSION_NOT_FOUND or (operation is Operation.DELETE_SESSION and code == SESSION_DENIED):
+        return InvalidSessionError(
+            f"TMDB does not know the v3 session id: it was already ended, or never created ({what}). "
+            "There is nothing to end; create_session makes a new one.",
+            **fields,
+        )
     if code in (NO_WRITE_PERMISSION, AUTH_FAILED_NO_PERMISSION, RESOURCE_PRIVATE, NO_EDIT_PERMISSION, USER_SUSPENDED):
         return PermissionDeniedError(_permission_message(operation, code, what), **fields)
     if status == 401 or code in (INVALID_API_KEY, SUSPENDED_API_KEY, AUTHENTICATION_FAILED, INVALID_TOKEN):
@@ -392,6 +461,12 @@ def api_error(
         return AuthenticationError(f"TMDB denied the session ({what}). {_CHECK_READ_CREDENTIAL}", **fields)
     if status == 403:
         return PermissionDeniedError(_permission_message(operation, code, what), **fields)
+    if status == 404 and operation is Operation.CHECK_ACCESS_TOKEN:
+        return NotFoundError(
+            f"Not found ({what}): TMDB has no such account, or base_url is wrong; the account id is the one the "
+            "access token was issued for (AccessToken.account_id).",
+            **fields,
+        )
     if status == 404:
         return NotFoundError(
             f"Not found ({what}): check base_url; it should be the API root, e.g. https://api.themoviedb.org "
@@ -469,15 +544,7 @@ def unexpected_error(operation: Operation, exc: Exception, status: int | None) -
 # --- responses ----------------------------------------------------------------------------------
 
 
-class _Envelope(Protocol):
-    """What every TMDB response model carries."""
-
-    status_code: float | Unset
-    status_message: str | Unset
-    success: bool | Unset
-
-
-M = TypeVar("M", bound=_Envelope)
+M = TypeVar("M")  # a generated response model; TMDB's envelope (success, status_code, status_message) is optional
 R = TypeVar("R")
 
 
@@ -518,7 +585,11 @@ def _model_from_body(spec: Spec[M, R], status: int, content: bytes) -> M:
             f"{spec.operation.value} response.",
             http_status=status,
         )
-    return spec.parse(payload)
+    try:
+        return spec.parse(payload)
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:  # a nested field of the
+        # wrong shape, which the generated layer refused too (it gave parsed=None)
+        raise unexpected_error(spec.operation, exc, status) from None
 
 
 def interpret(
@@ -538,9 +609,11 @@ def interpret(
     if not 200 <= status < 300:
         raise api_error(spec.operation, status, headers, json_or_none(content), secrets, now)
     model = parsed if parsed is not None else _model_from_body(spec, status, content)
-    if model.success is False:
-        code = model.status_code if isinstance(model.status_code, int | float) else None
-        message = model.status_message if isinstance(model.status_message, str) else None
+    if getattr(model, "success", None) is False:
+        code = getattr(model, "status_code", None)
+        code = code if isinstance(code, int | float) else None
+        message = getattr(model, "status_message", None)
+        message = message if isinstance(message, str) else None
         what = _describe(status, _tmdb_code({"status_code": code}), _tmdb_message({"status_message": message}, secrets))
         raise ResponseFormatError(
             f"TMDB answered with success=false ({what}); the call had no effect.", http_status=status
@@ -584,6 +657,33 @@ CREATE_ACCESS_TOKEN: Spec[CreateAnAccessTokenResponse200, AccessToken] = Spec(
     Operation.CREATE_ACCESS_TOKEN, CreateAnAccessTokenResponse200.from_dict, _access_token
 )
 LOGOUT: Spec[LogoutResponse200, None] = Spec(Operation.LOGOUT, LogoutResponse200.from_dict, _logged_out)
+
+
+def _session(model: AuthenticationCreateSessionFromV4TokenResponse200, status: int) -> Session:
+    session_id = _string_field(model, "session_id", status)
+    problem = token_problem(session_id)
+    if problem is not None:
+        raise _unusable(status, f"'session_id' {problem.split(':')[0]}")
+    return Session(session_id=session_id)
+
+
+def _session_ended(model: AuthenticationDeleteSessionResponse200, status: int) -> None:
+    return None
+
+
+def _accepted(model: AccountListsV4Response200, status: int) -> None:
+    return None  # any JSON object TMDB answers 2xx with: the Bearer was accepted (the lists are not read)
+
+
+CREATE_SESSION: Spec[AuthenticationCreateSessionFromV4TokenResponse200, Session] = Spec(
+    Operation.CREATE_SESSION, AuthenticationCreateSessionFromV4TokenResponse200.from_dict, _session
+)
+DELETE_SESSION: Spec[AuthenticationDeleteSessionResponse200, None] = Spec(
+    Operation.DELETE_SESSION, AuthenticationDeleteSessionResponse200.from_dict, _session_ended
+)
+CHECK_ACCESS_TOKEN: Spec[AccountListsV4Response200, None] = Spec(
+    Operation.CHECK_ACCESS_TOKEN, AccountListsV4Response200.from_dict, _accepted
+)
 
 
 def request_token_result(request_token: str, redirect_to: str | None, site_url: str) -> RequestToken:

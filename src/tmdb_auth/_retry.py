@@ -12,6 +12,13 @@ Each shell (`client.py`) runs a small loop over `retry_wait`; nothing here sleep
   "invalid token" (code 35) for a token our own first attempt revoked, and the caller
   could not tell that from a token that never was valid; so it is not retried, and the
   error says what a repeated call's InvalidAccessTokenError would mean.
+- ``create_session`` consumes nothing that cannot be recreated (the access token stays
+  valid), and ``check_access_token`` changes nothing: both are retried like
+  ``create_request_token``. (A retry after a session was created but not received leaves that
+  session unreceived: nobody ever holds its id.)
+- ``delete_session`` is retried like ``logout``, for the same reason: a retry after a deletion
+  that may have run would answer "session not found" (code 37) for a session our own first
+  attempt ended.
 
 The wait is the server's Retry-After when it gave one (longer than ``max_retry_after``: no
 retry at all), else exponential backoff (0.5 s, 1 s, 2 s... at most 8 s) plus up to 0.5 s
@@ -47,14 +54,18 @@ MAX_BACKOFF = 8.0
 JITTER = 0.5
 
 
+_REPEATABLE = frozenset({Operation.CREATE_REQUEST_TOKEN, Operation.CREATE_SESSION, Operation.CHECK_ACCESS_TOKEN})
+"""Operations that are harmless to repeat after any failure: they spend and end nothing."""
+
+
 def should_retry(operation: Operation, error: TMDBError) -> bool:
     """True where repeating `operation` after `error` cannot hurt (see the module docstring)."""
     if isinstance(error, RateLimitError | ServiceUnavailableError):
         return True  # refused, not processed
     if isinstance(error, NetworkError):
-        return not error.request_sent or operation is Operation.CREATE_REQUEST_TOKEN
+        return not error.request_sent or operation in _REPEATABLE
     if isinstance(error, ServerError):
-        return operation is Operation.CREATE_REQUEST_TOKEN
+        return operation in _REPEATABLE
     return False
 
 

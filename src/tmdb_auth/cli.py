@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
 from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
@@ -34,6 +34,7 @@ from .errors import (  # the exception tree only: no HTTP library is imported be
 if TYPE_CHECKING:
     from .client import TMDBAuth
     from .login import LoginEvent, LoginInterrupted
+    from .models import AccessToken, Session
     from .store import Credentials, CredentialStore
 
 EXIT_OK = 0
@@ -57,18 +58,20 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_READ_TOKEN_REJECTED}  the read access token was rejected, or lacks a permission
   {EXIT_REQUEST_TOKEN}  the request token is invalid, expired, used, or not approved yet;
      login: denied, expired or refused (start again)
-  {EXIT_ACCESS_TOKEN}  the access token is invalid, expired or already revoked
+  {EXIT_ACCESS_TOKEN}  the access token is invalid, expired or already revoked (logout, session, status --check)
   {EXIT_UNAVAILABLE}  rate limited, server error, network error, or another API error
   {EXIT_MALFORMED_RESPONSE}  the server's response was malformed or too large
-  {EXIT_NOT_LOGGED_IN}  not logged in (status, token, logout without ACCESS_TOKEN): run tmdb-auth login
+  {EXIT_NOT_LOGGED_IN}  not logged in (status, token, session, logout without ACCESS_TOKEN): run tmdb-auth login
   {EXIT_CREDENTIALS}  the stored credentials cannot be used safely (corrupt, wrong owner or permissions, a
      directory in place of the file, the keyring not answering), or login: the config directory cannot
-     take a login (read-only, full), checked before a request token is created
+     take a login (read-only, full), checked before a request token is created; session: the stored
+     login changed while the session was created (it was ended)
   {EXIT_OUTPUT} the output cannot be written (stdout closed, read-only or full, its reader gone, --output
      not usable: a link, FIFO, another user's file, a read-only or full directory): checked before
      anything is sent, so nothing was spent
   {EXIT_RESULT_LOST} access-token: the request token was consumed but the access token could not be written;
-     it was revoked (the message says if that failed): approve a new request token
+     it was revoked (the message says if that failed): approve a new request token. session: the new
+     session was stored but could not be written: run session again
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the message says what was spent (and login revokes a token it got)
   {EXIT_INTERNAL}  an unexpected internal error
 logout without ACCESS_TOKEN: any exit code but 0 means the stored login was kept.
@@ -390,6 +393,8 @@ def _cancelled_login(auth: TMDBAuth, interrupt: LoginInterrupted) -> str:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
+    if args.with_token or args.token_argument is not None:
+        return _login_with_token(args)
     from .login import LoginInterrupted, login
     from .store import Credentials
 
@@ -457,13 +462,19 @@ def cmd_login(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     store = _store()
     credentials = _logged_in(store)
+    checked, rejected = _status_check(args, credentials)
     _report(
         f"Logged in to TMDB as account {_account(credentials)}\n"
         f"  scopes:    {one_line(', '.join(credentials.scopes)) or 'none'}\n"
         f"  since:     {credentials.created_at:%Y-%m-%d %H:%M:%S} UTC\n"
         f"  API:       {one_line(credentials.base_url)}\n"
         f"  stored in: {one_line(store.describe(credentials))}\n"
+        f"  session:   {_session_status(credentials)}\n"
+        f"  checked:   {checked}\n"
     )
+    if rejected is not None:
+        say(f"tmdb-auth: error: {one_line(str(rejected))}")
+        return exit_code_for(rejected)
     return EXIT_OK
 
 
@@ -481,15 +492,19 @@ def _logout_stored(args: argparse.Namespace) -> int:
         return _forget_stored(store)
     credentials = _logged_in(store)
     Stdout().check()  # before revoking: any exit code but 0 means the stored login was kept
+    session: SessionOutcome = None
     try:
         with _client_for(args, credentials) as auth:  # the API that issued it, and only if configured there
+            credentials, session = _end_stored_session(store, auth, credentials)
             auth.logout(credentials.access_token)
     except KeyboardInterrupt:
         raise Interrupted(
             "Interrupted during the revocation: TMDB may have revoked the token, and the stored login was kept "
             "(run tmdb-auth logout again: a token already revoked is then forgotten)."
         ) from None
-    except InvalidAccessTokenError:
+    except InvalidAccessTokenError as error:
+        if isinstance(session, TMDBError):
+            return _session_not_ended(credentials, session, error)
         if _forget_revoked(store, credentials):
             _report_done(
                 f"The token of account {_account(credentials)} was already invalid or revoked at TMDB; forgot it.",
@@ -503,11 +518,15 @@ def _logout_stored(args: argparse.Namespace) -> int:
         return EXIT_OK
     except TMDBError as error:
         say(f"tmdb-auth: error: {one_line(str(error))}")
+        if isinstance(session, TMDBError):
+            say(f"tmdb-auth: {_session_failure(session)}")
         say(
             "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
             "to forget it without revoking it."
         )
         return exit_code_for(error)
+    if isinstance(session, TMDBError):
+        return _session_not_ended(credentials, session, None)
     if _forget_revoked(store, credentials):
         _report_done(
             f"Logged out account {_account(credentials)}: the token is revoked at TMDB and the stored login deleted.",
@@ -549,8 +568,9 @@ def _forget_stored(store: CredentialStore) -> int:
             raise NotLoggedInError(f"not logged in (no credentials in {store.directory})")
         _report_done("Forgot the stored login. Its token was not revoked at TMDB.", "forgot the stored login")
     elif store.delete(if_current=known):
+        not_ended = "token was not revoked" if known.session_id is None else "token and v3 session were not ended"
         _report_done(
-            f"Forgot the stored login of account {_account(known)}. Its token was not revoked at TMDB.",
+            f"Forgot the stored login of account {_account(known)}. Its {not_ended} at TMDB.",
             "forgot the stored login",
         )
     else:
@@ -558,6 +578,262 @@ def _forget_stored(store: CredentialStore) -> int:
             f"Nothing forgotten: {_KEPT}; run tmdb-auth logout --local-only again to forget it.",
             f"nothing forgotten: {_KEPT}",
         )
+    return EXIT_OK
+
+
+# --- v3 sessions, tokens from elsewhere, and checks: session, login --with-token, status --check ------------
+
+SessionOutcome: TypeAlias = "Literal['ended'] | TMDBError | None"
+
+
+def _session_output(session_id: str, format_name: str) -> str:
+    if format_name == "json":
+        return json.dumps({"session_id": session_id}) + "\n"
+    if format_name == "env":
+        return env_assignments({"TMDB_SESSION_ID": session_id})
+    return session_id + "\n"
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    """Print the stored login's v3 session id, creating it (once) and storing it with the login first."""
+    store = _store()
+    credentials = _logged_in(store)
+    Stdout().check()  # before a session is created: one that cannot be delivered is not made
+    if credentials.session_id is not None:
+        _report(_session_output(credentials.session_id, args.format))
+        return EXIT_OK
+    with _client_for(args, credentials) as auth:  # the API that issued the token, and only if configured there
+        try:
+            session = auth.create_session(credentials.access_token)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                "interrupted while TMDB created the session: it may have made one that nobody received; "
+                "run tmdb-auth session again"
+            ) from None
+        _store_session(store, auth, credentials, session)
+    try:
+        _report(_session_output(session.session_id, args.format))
+    except OutputError as error:
+        raise ResultLostError(
+            f"the v3 session was created and stored with the login, but could not be written ({error}); "
+            "run tmdb-auth session again to print it (tmdb-auth logout ends it)"
+        ) from None
+    return EXIT_OK
+
+
+def _store_session(store: CredentialStore, auth: TMDBAuth, credentials: Credentials, session: Session) -> None:
+    """Add `session` to the stored login `credentials` (compare-and-swap); where that cannot be done, end the
+    session at TMDB rather than leave it live with nobody holding it, and say so."""
+    import attrs
+
+    updated = attrs.evolve(credentials, session_id=session.session_id)
+    try:
+        if store.update(credentials, updated):
+            return
+    except CredentialStoreError as error:
+        raise CredentialStoreError(
+            f"{error}; the v3 session just created {_end_undelivered_session(auth, session)}", path=error.path
+        ) from None
+    except KeyboardInterrupt:
+        if _stored_session_id(store) == session.session_id:
+            raise Interrupted("interrupted, but the v3 session was stored: tmdb-auth session prints it") from None
+        raise Interrupted(
+            f"interrupted while storing the v3 session; it {_end_undelivered_session(auth, session)}"
+        ) from None
+    raise CredentialStoreError(
+        "the stored login changed while the v3 session was created (another tmdb-auth login or logout ran); the "
+        f"session {_end_undelivered_session(auth, session)} Run tmdb-auth session again.",
+        path=store.path,
+    )
+
+
+def _stored_session_id(store: CredentialStore) -> str | None:
+    try:
+        credentials = store.load()
+    except (CredentialStoreError, KeyboardInterrupt):
+        return None
+    return None if credentials is None else credentials.session_id
+
+
+def _end_undelivered_session(auth: TMDBAuth, session: Session) -> str:
+    """End a session nobody holds, rather than leave it acting for the user; say which happened."""
+    try:
+        auth.delete_session(session)
+    except TMDBError as error:
+        return (
+            f"could not be ended ({type(error).__name__}), so it stays live at TMDB without anyone holding it (it "
+            "ends when you revoke the app's access in your TMDB account settings)."
+        )
+    except KeyboardInterrupt:
+        return "may stay live at TMDB without anyone holding it (ending it was interrupted)."
+    return "was ended at TMDB."
+
+
+def _end_stored_session(
+    store: CredentialStore, auth: TMDBAuth, credentials: Credentials
+) -> tuple[Credentials, SessionOutcome]:
+    """logout: end the stored login's v3 session first (it outlives the token), and forget it once ended.
+
+    Returns the login as now stored and the outcome: None (there was no session), "ended", or the error
+    that kept it from ending (then the session stays stored, for the next logout)."""
+    import attrs
+
+    from .errors import InvalidSessionError
+
+    session = credentials.to_session()
+    if session is None:
+        return credentials, None
+    try:
+        auth.delete_session(session)
+    except InvalidSessionError:
+        pass  # ended already (elsewhere, or by a logout interrupted after TMDB answered): nothing left to end
+    except TMDBError as error:
+        return credentials, error
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "Interrupted while ending the v3 session: TMDB may have ended it; the stored login was kept, and the "
+            "token was not revoked (run tmdb-auth logout again)."
+        ) from None
+    _report_done(
+        f"Ended the v3 session of account {_account(credentials)} at TMDB.", "the v3 session was ended at TMDB"
+    )
+    without = attrs.evolve(credentials, session_id=None)
+    try:
+        store.update(credentials, without)  # False when another login replaced it: logout keeps that one anyway
+    except CredentialStoreError:
+        return credentials, "ended"  # stored still, ended at TMDB: the next logout finds it ended (code 37)
+    return without, "ended"
+
+
+def _session_failure(error: TMDBError) -> str:
+    return f"its v3 session could not be ended ({one_line(str(error))})."
+
+
+def _session_not_ended(credentials: Credentials, session_error: TMDBError, token_error: TMDBError | None) -> int:
+    """logout: the token is revoked (or was already) but the v3 session could not be ended: keep the login."""
+    token = "was already invalid or revoked" if token_error is not None else "is revoked"
+    say(f"tmdb-auth: error: {_session_failure(session_error)}")
+    _report_done(
+        f"The token of account {_account(credentials)} {token} at TMDB, but its v3 session could not be ended: "
+        "the stored login was kept with it. Run tmdb-auth logout again to end it (or tmdb-auth logout --local-only "
+        "to forget it).",
+        f"the token {token} at TMDB; the v3 session could not be ended and the stored login was kept",
+    )
+    return exit_code_for(session_error)
+
+
+def _session_status(credentials: Credentials) -> str:
+    if credentials.session_id is None:
+        return "none (tmdb-auth session creates one)"
+    return "a v3 session is stored with the login (tmdb-auth session prints it)"
+
+
+def _status_check(args: argparse.Namespace, credentials: Credentials) -> tuple[str, TMDBError | None]:
+    """The status line saying what was checked, and the error when TMDB rejected the token (status --check)."""
+    if not args.check:
+        return "stored; not checked with TMDB (tmdb-auth status --check asks it)", None
+    with _client_for(args, credentials) as auth:
+        try:
+            auth.check_access_token(credentials.to_access_token())
+        except InvalidAccessTokenError as error:
+            return "TMDB rejected the access token just now (invalid, expired or revoked): log in again", error
+    return (
+        "TMDB accepted the access token just now (GET /4/account/.../lists, which changes nothing); "
+        "the v3 session is not checked"
+    ), None
+
+
+def _read_token_from_stdin() -> str:
+    """The first line of stdin (bounded), stripped: where login --with-token takes the token."""
+    if sys.stdin is None:
+        raise UsageError("--with-token reads the access token from stdin, which is closed")
+    try:
+        line = sys.stdin.readline(MAX_SECRET_INPUT + 1)
+    except UnicodeDecodeError:
+        raise UsageError("--with-token: stdin is not text") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not readable"
+        raise UsageError(f"--with-token: stdin cannot be read: {reason}") from None
+    if len(line) > MAX_SECRET_INPUT:
+        raise UsageError(f"--with-token: stdin's first line is over {MAX_SECRET_INPUT} characters")
+    token = line.strip()
+    if not token:
+        raise UsageError(
+            "--with-token reads the access token from stdin, which held none (e.g. tmdb-auth login "
+            "--with-token < token.txt)"
+        )
+    return token
+
+
+def access_token_from_input(token: str, read_token: str | None) -> AccessToken:
+    """`token` as an AccessToken if it is shaped like a TMDB v4 user access token (a JWT whose payload names the
+    account in ``sub`` and has ``scopes``), else UsageError saying what it is instead (never quoting it)."""
+    import time
+
+    from .models import AccessToken, decode_jwt_payload
+
+    if len(token) > 4096 or not all("!" <= char <= "~" for char in token):
+        raise UsageError(
+            "that is not a TMDB access token: it has spaces, control or non-ASCII characters, or is over 4096 long"
+        )
+    if read_token is not None and token == read_token:
+        raise UsageError(
+            f"that is the app's API Read Access Token (${READ_TOKEN_ENV}), not a user's access token: log in "
+            "with tmdb-auth login to get one"
+        )
+    claims = decode_jwt_payload(token)
+    if not claims:
+        raise UsageError("that is not a TMDB access token: TMDB's are JWTs (three dot-separated parts, eyJ...)")
+    scopes = claims.get("scopes")
+    if not isinstance(scopes, list) or not scopes or not all(isinstance(scope, str) for scope in scopes):
+        raise UsageError("that JWT is not a TMDB access token: its payload has no 'scopes' list")
+    if "pending_request_token" in scopes:
+        raise UsageError(
+            "that is a request token, not an access token: have the user approve it, then exchange it "
+            "(tmdb-auth access-token -), or log in with tmdb-auth login"
+        )
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or not all("!" <= char <= "~" for char in subject):
+        raise UsageError("that JWT is not a TMDB access token: its payload names no account ('sub')")
+    expires = claims.get("exp")
+    if isinstance(expires, int | float) and not isinstance(expires, bool) and expires <= time.time():
+        raise UsageError("that access token has expired (its 'exp' claim is past): log in again")
+    return AccessToken(access_token=token, account_id=subject)
+
+
+def _login_with_token(args: argparse.Namespace) -> int:
+    """login --with-token: store a v4 access token obtained elsewhere, read from stdin; offline."""
+    if args.token_argument is not None:
+        raise UsageError(
+            "login takes no token on the command line: other users can read it (ps, /proc) and it stays in your "
+            "shell history. Give it on stdin: tmdb-auth login --with-token < FILE"
+        )
+    from ._settings import resolve_base_url
+
+    base_url = resolve_base_url(args.base_url, False, os.environ)  # where the token is sent later, as login's
+    read_token = _read_token(args) or os.environ.get(READ_TOKEN_ENV)
+    token = access_token_from_input(_read_token_from_stdin(), read_token.strip() if read_token else None)
+    store = _store()
+    store.prepare()
+    Stdout().check()
+    try:
+        previous = store.load()
+    except CredentialStoreError:
+        previous = None  # unusable: replaced
+    if previous is not None:
+        say(
+            f"Replacing the login of account {_account(previous)} (its token stays valid at TMDB: `tmdb-auth "
+            "logout` first would revoke it)."
+        )
+    credentials = store.save(token, base_url=base_url)
+    scopes = one_line(", ".join(credentials.scopes))
+    where = one_line(store.describe(credentials))
+    _report_done(
+        f"Stored the access token of account {_account(credentials)} (scopes: {scopes}), for "
+        f"{one_line(base_url)}, in {where}.\n"
+        "Not checked with TMDB (nothing was sent): tmdb-auth status --check asks it.",
+        f"stored the access token of account {_account(credentials)} in {where}",
+    )
     return EXIT_OK
 
 
@@ -726,16 +1002,47 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"how often to ask TMDB whether the login was approved (default: {DEFAULT_POLL_INTERVAL:g})",
     )
+    login.add_argument(
+        "--with-token",
+        action="store_true",
+        help="store a v4 access token obtained elsewhere, read from stdin (never an argument); nothing is sent "
+        "to TMDB (tmdb-auth status --check asks it)",
+    )
+    login.add_argument("token_argument", nargs="?", help=argparse.SUPPRESS)  # refused: see --with-token
     api_options(login)
 
-    add("status", cmd_status, "Show who is logged in, with which scopes, since when, and where it is stored.")
+    status = add(
+        "status",
+        cmd_status,
+        "Show who is logged in, with which scopes, since when, and where it is stored; offline unless --check.",
+    )
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="ask TMDB whether it still accepts the stored access token, with a call that changes nothing",
+    )
+    api_options(status)
+    session = add(
+        "session",
+        cmd_session,
+        "Print a v3 session id for the stored login (created once, then stored with it), e.g. "
+        'eval "$(tmdb-auth session --format env)".',
+    )
+    session.add_argument(
+        "--format",
+        choices=["text", "json", "env"],
+        default="text",
+        help='text: the id alone; json: {"session_id": ...}; env: export TMDB_SESSION_ID=... (default: text)',
+    )
+    api_options(session)
     token = add("token", cmd_token, "Print the stored access token, e.g. export TMDB_ACCESS_TOKEN=$(tmdb-auth token).")
     output_option(token)
 
     logout = add(
         "logout",
         cmd_logout,
-        "Log out: revoke the stored access token at TMDB, then forget it (or revoke the ACCESS_TOKEN given).",
+        "Log out: end the stored login's v3 session and revoke its access token at TMDB, then forget them (or revoke "
+        "the ACCESS_TOKEN given).",
     )
     logout.add_argument(
         "access_token",

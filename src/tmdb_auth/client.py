@@ -8,14 +8,23 @@ the generated client; every operation goes through the generated ``sync_detailed
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any, Self
 
+import attrs
 import httpx
 
 from tmdb_v4_client import AuthenticatedClient
-from tmdb_v4_client.api.auth import create_a_request_token, create_an_access_token, logout
+from tmdb_v4_client.api.account import account_lists_v4
+from tmdb_v4_client.api.auth import (
+    authentication_create_session_from_v4_token,
+    authentication_delete_session,
+    create_a_request_token,
+    create_an_access_token,
+    logout,
+)
 from tmdb_v4_client.types import Response
 
 from . import _core, _retry
@@ -30,7 +39,7 @@ from ._settings import (
     resolve_site_url,
 )
 from .errors import ClientClosedError, ConfigurationError, TMDBError
-from .models import AccessToken, RequestToken
+from .models import AccessToken, RequestToken, Session
 
 
 def _detached(error: TMDBError, cause: BaseException | None, secrets: tuple[str, ...]) -> TMDBError:
@@ -50,6 +59,17 @@ def _request_token_value(request_token: str | RequestToken) -> str:
 
 def _access_token_value(access_token: str | AccessToken) -> str:
     return access_token.access_token if isinstance(access_token, AccessToken) else access_token
+
+
+def _session_value(session: str | Session) -> str:
+    return session.session_id if isinstance(session, Session) else session
+
+
+def _account_checked(access_token: str | AccessToken) -> tuple[str, str]:
+    """The access token and the account to check it against (InvalidInputError, before sending, if unusable)."""
+    value = _core.check_token(_access_token_value(access_token), "access_token")
+    known = access_token.account_id if isinstance(access_token, AccessToken) else None
+    return value, _core.token_account(value, known)
 
 
 def approval_url(
@@ -110,6 +130,8 @@ class _Base:
         if sleep is not None and not callable(sleep):
             raise ConfigurationError(f"sleep must be callable, not {type(sleep).__name__}")
         self._sleep = sleep
+        self._transport = transport
+        self._client_options = client_options
         # The facade's own httpx client goes to the generated client, so `client_options`
         # reach httpx once and headers and timeout have one owner (the builder).
         self._api = AuthenticatedClient(
@@ -157,6 +179,14 @@ class _Base:
         """
         return _core.approval_url(self._settings.site_url, _request_token_value(request_token))
 
+    def _as_user(self, access_token: str) -> tuple[Settings, AuthenticatedClient]:
+        """Settings and a generated client whose Bearer is the user's access token, not the app's read token
+        (for a call that acts as the user); the caller gives the client an httpx client built from them."""
+        settings = attrs.evolve(self._settings, read_access_token=access_token)
+        return settings, AuthenticatedClient(
+            base_url=settings.base_url, token=access_token, raise_on_unexpected_status=False
+        )
+
     def _secrets(self, *tokens: object) -> tuple[str, ...]:
         return (self._settings.read_access_token, *(token for token in tokens if isinstance(token, str)))
 
@@ -199,7 +229,7 @@ class _Base:
 
 
 class TMDBAuth(_Base):
-    """TMDB v4 user login (synchronous): request token -> user approval -> access token -> logout.
+    """TMDB v4 user login (synchronous): request token -> user approval -> access token -> logout, and v3 sessions.
 
     Args:
         read_access_token: the app's API Read Access Token; ``None`` reads ``TMDB_READ_ACCESS_TOKEN``.
@@ -337,6 +367,88 @@ class TMDBAuth(_Base):
         body = _core.logout_body(value)
         self._send(_core.LOGOUT, lambda: logout.sync_detailed(client=self._api, body=body), self._secrets(value))
 
+    def create_session(self, access_token: str | AccessToken) -> Session:
+        """Create a v3 session for the user of ``access_token`` (``POST /3/authentication/session/convert/4``).
+
+        The app's read access token is the Bearer, as for every other call; the user's access
+        token goes in the body. The session acts for the user on v3 until `delete_session`.
+
+        Raises:
+            InvalidInputError: ``access_token`` is not a plausible token (nothing was sent).
+            InvalidAccessTokenError: TMDB rejected the access token (invalid, expired or revoked).
+            AuthenticationError: TMDB rejected the app's read access token.
+            APIError: TMDB answered with another error; see its subclasses.
+            ResponseFormatError: a 2xx response without a usable session id.
+            NetworkError: the connection failed or timed out.
+            ClientClosedError: the client was closed.
+        """
+        self._check_open()
+        value = _access_token_value(access_token)
+        body = _core.create_session_body(value)
+        return self._send(
+            _core.CREATE_SESSION,
+            lambda: authentication_create_session_from_v4_token.sync_detailed(client=self._api, body=body),
+            self._secrets(value),
+        )
+
+    def delete_session(self, session: str | Session) -> None:
+        """End a v3 session (``DELETE /3/authentication/session``); the read access token is the Bearer.
+
+        Raises:
+            InvalidInputError: ``session`` is not a plausible session id (nothing was sent).
+            InvalidSessionError: TMDB does not know the session: already ended, or never created.
+            AuthenticationError: TMDB rejected the app's read access token.
+            APIError: TMDB answered with another error; see its subclasses.
+            NetworkError: the connection failed or timed out.
+            ClientClosedError: the client was closed.
+        """
+        self._check_open()
+        value = _session_value(session)
+        body = _core.delete_session_body(value)
+        self._send(
+            _core.DELETE_SESSION,
+            lambda: authentication_delete_session.sync_detailed(client=self._api, body=body),
+            self._secrets(value),
+        )
+
+    def check_access_token(self, access_token: str | AccessToken) -> None:
+        """Ask TMDB whether it accepts the user's access token, with a call that changes nothing.
+
+        Reads the first page of the user's lists (``GET /4/account/{account_object_id}/lists``)
+        with the access token as the Bearer; the app's read access token is not sent. The
+        account is ``access_token.account_id``, or for a plain string the JWT's ``sub`` claim.
+        Returns None when TMDB accepted it.
+
+        Raises:
+            InvalidInputError: the token is malformed or does not say its account (nothing was sent).
+            InvalidAccessTokenError: TMDB rejected it: invalid, expired or revoked.
+            APIError: TMDB answered with another error; see its subclasses.
+            NetworkError: the connection failed or timed out.
+            ClientClosedError: the client was closed.
+        """
+        self._check_open()
+        value, account = _account_checked(access_token)
+        with self._user_api(value) as api:
+            self._send(
+                _core.CHECK_ACCESS_TOKEN,
+                lambda: account_lists_v4.sync_detailed(account, client=api, page=1),
+                self._secrets(value),
+            )
+
+    @contextmanager
+    def _user_api(self, access_token: str) -> Iterator[AuthenticatedClient]:
+        """A generated client with the user's access token as the Bearer, on an httpx client of its own (the same
+        options, transport and bounds as this one's), closed afterwards."""
+        from ._transport import build_httpx_client
+
+        settings, api = self._as_user(access_token)
+        http = build_httpx_client(
+            httpx.Client, settings, transport=self._transport, client_options=self._client_options
+        )
+        api.set_httpx_client(http)
+        with http:
+            yield api
+
     def close(self) -> None:
         """Close the connection pool (not a transport you passed in). Idempotent."""
         if not self._closed:
@@ -429,6 +541,52 @@ class AsyncTMDBAuth(_Base):
         await self._send(
             _core.LOGOUT, lambda: logout.asyncio_detailed(client=self._api, body=body), self._secrets(value)
         )
+
+    async def create_session(self, access_token: str | AccessToken) -> Session:
+        """Create a v3 session for the user of ``access_token``; see `TMDBAuth.create_session`."""
+        self._check_open()
+        value = _access_token_value(access_token)
+        body = _core.create_session_body(value)
+        return await self._send(
+            _core.CREATE_SESSION,
+            lambda: authentication_create_session_from_v4_token.asyncio_detailed(client=self._api, body=body),
+            self._secrets(value),
+        )
+
+    async def delete_session(self, session: str | Session) -> None:
+        """End a v3 session; see `TMDBAuth.delete_session`."""
+        self._check_open()
+        value = _session_value(session)
+        body = _core.delete_session_body(value)
+        await self._send(
+            _core.DELETE_SESSION,
+            lambda: authentication_delete_session.asyncio_detailed(client=self._api, body=body),
+            self._secrets(value),
+        )
+
+    async def check_access_token(self, access_token: str | AccessToken) -> None:
+        """Ask TMDB whether it accepts the user's access token; see `TMDBAuth.check_access_token`."""
+        self._check_open()
+        value, account = _account_checked(access_token)
+        async with self._user_api(value) as api:
+            await self._send(
+                _core.CHECK_ACCESS_TOKEN,
+                lambda: account_lists_v4.asyncio_detailed(account, client=api, page=1),
+                self._secrets(value),
+            )
+
+    @asynccontextmanager
+    async def _user_api(self, access_token: str) -> AsyncIterator[AuthenticatedClient]:
+        """See `TMDBAuth._user_api`."""
+        from ._transport import build_httpx_client
+
+        settings, api = self._as_user(access_token)
+        http = build_httpx_client(
+            httpx.AsyncClient, settings, transport=self._transport, client_options=self._client_options
+        )
+        api.set_async_httpx_client(http)
+        async with http:
+            yield api
 
     async def aclose(self) -> None:
         """Close the connection pool (not a transport you passed in). Idempotent."""

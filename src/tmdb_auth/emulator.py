@@ -17,6 +17,8 @@ uvicorn, PyJWT). It serves, on loopback by default:
 - ``POST /3/authentication/session/convert/4``  a v3 session id for a live user access token, and
   ``DELETE /3/authentication/session``  end one, once (as TMDB's official v3 document describes
   them); both take the app's v3 API key (``?api_key=``) or its read access token (the Bearer)
+- ``GET /4/account/{account_object_id}/lists``  the user's lists (always none: an empty first page),
+  for a live user access token as the Bearer; what ``check_access_token`` reads
 
 Tokens are HS256 JWTs signed with a per-process secret, shaped like TMDB's. Errors use
 TMDB's bodies, status codes and messages. Knobs for tests: a rate limit, injected faults for
@@ -29,6 +31,9 @@ approval page answers an unknown, expired or used token with an HTML error page 
 answered one with "already answered" (409). A revoked or unknown access token makes no session
 (401, code 35, as logout answers); a session deleted already or never created is TMDB's
 documented "session not found" (404, code 37); a session outlives the access token it came from.
+The account lists answer a Bearer that is not a live user access token (revoked, unknown, or the
+app's read token) with 401, code 35 ("Invalid token."), and another account's lists with 404,
+code 34.
 
 Bounded whatever clients send: a body over MAX_BODY_BYTES is 413 (unread when declared,
 the connection closed), a body that is not a JSON object is 400/47 (415 when not sent as
@@ -108,6 +113,7 @@ MESSAGES = {
     13: (200, "The item/record was deleted successfully."),
     25: (429, "Your request count (#) is over the allowed limit of (40)."),
     33: (401, "Invalid request token: The request token is either expired or invalid."),
+    34: (404, "The resource you requested could not be found."),
     35: (401, "Invalid token."),
     37: (404, "Session not found: The session you requested could not be found."),
     41: (422, "This request token hasn't been approved by the user."),
@@ -830,6 +836,18 @@ def create_app(state: EmulatorState) -> _Knobs:
             state.sessions.discard(session_id)
         return JSONResponse({"success": True})
 
+    async def account_lists(request: Request) -> Response:
+        """``GET /4/account/{account_object_id}/lists``: the user's lists, for their live access token as the
+        Bearer. The emulator keeps no lists: an empty first page."""
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        with state.lock:
+            live = scheme == "Bearer" and credential in state.access_tokens
+        if not live:
+            return tmdb_error(35)  # revoked, unknown, or not a user access token (the read token is the app's)
+        if request.path_params["account_object_id"] != (state.decode(credential) or {}).get("sub"):
+            return tmdb_error(34)
+        return JSONResponse({"page": 1, "results": [], "total_pages": 1, "total_results": 0})
+
     routes = [
         Route("/4/auth/request_token", create_request_token, methods=["POST"]),
         Route("/auth/access", approval, methods=["GET"]),
@@ -838,6 +856,7 @@ def create_app(state: EmulatorState) -> _Knobs:
         Route("/4/auth/access_token", delete_access_token, methods=["DELETE"]),
         Route("/3/authentication/session/convert/4", create_session_from_v4, methods=["POST"]),
         Route("/3/authentication/session", delete_session, methods=["DELETE"]),
+        Route("/4/account/{account_object_id}/lists", account_lists, methods=["GET"]),
     ]
     handlers = {_BodyRefused: refused, ClientDisconnect: client_gone}
     return _Knobs(Starlette(routes=routes, exception_handlers=handlers), state)

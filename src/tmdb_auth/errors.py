@@ -10,6 +10,7 @@
     │   ├── InvalidRequestTokenError             request token expired, unknown or used (code 33)
     │   ├── RequestTokenNotApprovedError         the user has not approved it yet (code 41)
     │   ├── InvalidAccessTokenError              the user's access token is invalid or revoked (35/17 on logout)
+    │   ├── InvalidSessionError                  the v3 session is ended or unknown (37, 17 on delete_session)
     │   ├── RateLimitError                       HTTP 429 / code 25
     │   ├── NotFoundError                        HTTP 404
     │   └── ServerError                          HTTP >= 500
@@ -24,8 +25,8 @@
     │   └── LoginRejectedError (also InvalidRequestTokenError)  code 33 while waiting
     └── CredentialStoreError                     the stored credentials cannot be used safely
 
-No message or attribute ever contains the read access token, the request token or the
-access token. Where a low-level exception (httpx, h11, json...) caused the error, the
+No message or attribute ever contains the read access token, a request token, an access
+token or a session id. Where a low-level exception (httpx, h11, json...) caused the error, the
 ``__cause__`` stands in for it: the same type (or a `RedactedCause` naming it) with the
 same message, every token redacted, and the same traceback; never the original itself,
 whose message may quote what a hostile server sent back, Authorization header included.
@@ -95,6 +96,10 @@ class PermissionDeniedError(APIError):
 
 class InvalidAccessTokenError(APIError):
     """The user's access token is invalid, expired or already revoked (code 35 or 17 on logout)."""
+
+
+class InvalidSessionError(APIError):
+    """The v3 session is already ended, or unknown (TMDB code 37 "session not found", or 17 on delete_session)."""
 
 
 class InvalidRequestTokenError(APIError):
@@ -212,6 +217,7 @@ __all__ = [
     "InvalidAccessTokenError",
     "InvalidInputError",
     "InvalidRequestTokenError",
+    "InvalidSessionError",
     "LoginDeniedError",
     "LoginError",
     "LoginExpiredError",

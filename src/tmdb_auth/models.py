@@ -71,6 +71,22 @@ class AccessToken:
         return ()
 
 
+@attrs.frozen(repr=False)
+class Session:
+    """A TMDB v3 session for one user, made from their v4 access token (``create_session``). Immutable.
+
+    v3 calls that act for the user (ratings, favourites, watchlist, v3 lists) take it as
+    ``?session_id=``. It lives until ``delete_session`` ends it (the v4 logout does not). It is a
+    secret like the tokens: ``repr`` and ``str`` never show it.
+    """
+
+    session_id: str
+    """The session id (TMDB issues 40 hex digits). TMDB's answer carries nothing else."""
+
+    def __repr__(self) -> str:
+        return "Session(session_id=<redacted>)"
+
+
 def decode_jwt_payload(token: str) -> dict[str, Any]:
     """The JSON payload of a compact JWS (``header.payload.signature``), unverified; ``{}`` otherwise."""
     parts = token.split(".")

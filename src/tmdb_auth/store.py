@@ -22,9 +22,12 @@ by another user, or with group/other permission bits, is reported with the comma
 fixes it. It never changes the mode of a directory it did not create; the directories it
 creates (missing parents included) are 0700 whatever the umask.
 
-With the ``keyring`` extra installed, the token goes to the system keyring where one works
-(``gh`` does the same), and the file keeps only the account, scopes and dates; where no
-keyring works, the token stays in the file. ``TMDB_AUTH_KEYRING=off`` keeps it in the file.
+A login may also hold the user's v3 session id (``tmdb-auth session`` adds it with `update`);
+it is a secret like the token and is kept where the token is.
+
+With the ``keyring`` extra installed, the token (and the session id) go to the system keyring
+where one works (``gh`` does the same), and the file keeps only the account, scopes and dates;
+where no keyring works, they stay in the file. ``TMDB_AUTH_KEYRING=off`` keeps it in the file.
 Every keyring call runs in a worker thread and is given up after `KEYRING_TIMEOUT` seconds
 (a locked Secret Service over SSH never answers): a save then keeps the token in the file,
 a read or delete is a `CredentialStoreError`.
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import importlib
 import json
 import os
@@ -50,7 +54,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import attrs
 
 from .errors import CredentialStoreError
-from .models import AccessToken
+from .models import AccessToken, Session
 
 try:
     import fcntl
@@ -108,6 +112,9 @@ class Credentials:
     login_id: str = attrs.field(default="", repr=False)
     """Random, given to each login when it is created: `CredentialStore.delete` and `update` check that the
     store still holds this login (not one stored meanwhile) before changing it."""
+    session_id: str | None = attrs.field(default=None, repr=False)
+    """The user's v3 session id made from this login's token (``tmdb-auth session``), or None. Kept where the
+    token is (the file or the keyring); never shown by ``repr``."""
 
     @classmethod
     def new(cls, token: AccessToken, *, base_url: str, now: datetime | None = None) -> Credentials:
@@ -124,6 +131,10 @@ class Credentials:
     def to_access_token(self) -> AccessToken:
         """The stored token as the facade's `AccessToken` (e.g. to pass to ``logout``)."""
         return AccessToken(access_token=self.access_token, account_id=self.account_id)
+
+    def to_session(self) -> Session | None:
+        """The stored v3 session as the facade's `Session` (e.g. to pass to ``delete_session``), or None."""
+        return None if self.session_id is None else Session(session_id=self.session_id)
 
 
 def default_directory(environ: Any = None) -> Path:
@@ -278,6 +289,8 @@ class CredentialStore:
             credentials = _decode(record, self.path)
             if credentials.storage == "keyring":
                 credentials = attrs.evolve(credentials, access_token=self._keyring_get(record))
+            if record.get("session_storage") == "keyring":
+                credentials = attrs.evolve(credentials, session_id=self._keyring_get(record, session=True))
         return credentials
 
     def delete(self, *, if_current: Credentials | None = None) -> bool:
@@ -295,7 +308,7 @@ class CredentialStore:
                 return False
             if if_current is not None and (record is None or _login_id(record) != if_current.login_id):
                 return False
-            if record is not None and record.get("storage") == "keyring":
+            if record is not None and _keyring_entries(self.path, record):
                 self._keyring_delete(record)
             try:
                 self.path.unlink()
@@ -528,21 +541,28 @@ class CredentialStore:
             previous = self._peek_record()
         except CredentialStoreError:
             previous = None
+        kept = _keyring_entries(self.path, previous) if previous is not None else set()
         record = _encode(attrs.evolve(credentials, storage="file"))
         if self._keyring_set(record, credentials.access_token):
             credentials = attrs.evolve(credentials, storage="keyring")
             record = _encode(credentials)
+            if credentials.session_id is not None and not self._keyring_set(
+                record, credentials.session_id, session=True
+            ):  # both secrets are kept in one place: the file, then
+                self._keyring_forget({_keyring_username(self.path, record)} - kept)
+                credentials = attrs.evolve(credentials, storage="file")
+                record = _encode(credentials)
         else:
             credentials = attrs.evolve(credentials, storage="file")
         file = PrivateFile(self.path, prefix=TEMPORARY_PREFIX)
         try:
             file.commit(_json_bytes(record))
         except OSError as exc:
-            if credentials.storage == "keyring":
-                self._keyring_forget(record)  # the old login keeps its own entry
+            self._keyring_forget(_keyring_entries(self.path, record) - kept)  # the old login keeps its own entries
             raise self._error(f"cannot write {self.path}: {_reason(exc)}; nothing was changed", self.path) from exc
-        if previous is not None and _keyring_entry_replaced(self.path, previous, record):
-            self._keyring_forget(previous)  # the replaced login's token must not linger there
+        # The entries of the replaced login (or of this login's old state) that the new record does not use must
+        # not linger there.
+        self._keyring_forget(kept - _keyring_entries(self.path, record))
         return credentials
 
     # --- the keyring: every call bounded ---------------------------------------------------------
@@ -566,54 +586,59 @@ class CredentialStore:
             self._keyring_unresponsive = True  # the next call would wait as long again
             raise
 
-    def _keyring_set(self, record: dict[str, Any], token: str) -> bool:
-        """Put `token` in the keyring for the login `record`; False (use the file) if no keyring works in time."""
+    def _keyring_set(self, record: dict[str, Any], secret: str, *, session: bool = False) -> bool:
+        """Put the token (or with `session`, the session id) in the keyring for the login `record`; False (use
+        the file) if no keyring works in time."""
         try:
             backend = self._keyring()
             if backend is None:
                 return False
-            username = _keyring_username(self.path, record)
-            self._keyring_call(lambda: backend.set_password(KEYRING_SERVICE, username, token))
+            username = _keyring_username(self.path, record, session)
+            self._keyring_call(lambda: backend.set_password(KEYRING_SERVICE, username, secret))
         except Exception:  # any keyring failure (none, locked, no D-Bus, no answer...) falls back to the file
             return False
         return True
 
-    def _keyring_get(self, record: dict[str, Any]) -> str:
-        token: str | None = None
-        username = _keyring_username(self.path, record)
+    def _keyring_get(self, record: dict[str, Any], *, session: bool = False) -> str:
+        secret: str | None = None
+        what = "the v3 session id" if session else "the access token"
+        username = _keyring_username(self.path, record, session)
         try:
             backend = self._keyring()
             if backend is not None:
-                token = self._keyring_call(lambda: backend.get_password(KEYRING_SERVICE, username))
+                secret = self._keyring_call(lambda: backend.get_password(KEYRING_SERVICE, username))
         except _KeyringTimeout:
             raise self._error(
-                f"the access token is in the system keyring, which did not answer within {KEYRING_TIMEOUT:g} s "
+                f"{what} is in the system keyring, which did not answer within {KEYRING_TIMEOUT:g} s "
                 "(locked, or not reachable from this session); unlock it and try again, or log in again with "
                 f"{KEYRING_ENV}=off",
                 self.path,
             ) from None
         except Exception as exc:
             raise self._error(
-                f"the access token is in the system keyring, which cannot be read ({type(exc).__name__}); "
+                f"{what} is in the system keyring, which cannot be read ({type(exc).__name__}); "
                 "unlock it, or log in again",
                 self.path,
             ) from None
-        if not token:
+        if not secret:
             raise self._error(
-                "the access token should be in the system keyring but is not there (or the keyring is off); "
-                "log in again",
+                f"{what} should be in the system keyring but is not there (or the keyring is off); log in again",
                 self.path,
             )
-        return token
+        return secret
 
     def _keyring_delete(self, record: dict[str, Any]) -> None:
-        username = _keyring_username(self.path, record)
+        """Delete every keyring entry of the login `record` (its token's, its session id's)."""
+        self._keyring_delete_entries(_keyring_entries(self.path, record))
+
+    def _keyring_delete_entries(self, usernames: set[str]) -> None:
         try:
             backend = self._keyring()
             if backend is None:
                 return
-            if self._keyring_call(lambda: backend.get_password(KEYRING_SERVICE, username)) is not None:
-                self._keyring_call(lambda: backend.delete_password(KEYRING_SERVICE, username))
+            for username in sorted(usernames):
+                if self._keyring_call(functools.partial(backend.get_password, KEYRING_SERVICE, username)) is not None:
+                    self._keyring_call(functools.partial(backend.delete_password, KEYRING_SERVICE, username))
         except _KeyringTimeout:
             raise self._error(
                 f"the system keyring did not answer within {KEYRING_TIMEOUT:g} s, so the access token could not "
@@ -626,23 +651,30 @@ class CredentialStore:
                 self.path,
             ) from None
 
-    def _keyring_forget(self, record: dict[str, Any]) -> None:
-        """Best effort: remove the keyring entry of a login that is no longer stored."""
-        with contextlib.suppress(Exception):
-            self._keyring_delete(record)
+    def _keyring_forget(self, usernames: set[str]) -> None:
+        """Best effort: remove keyring entries no stored login uses."""
+        if usernames:
+            with contextlib.suppress(Exception):
+                self._keyring_delete_entries(usernames)
 
 
-def _keyring_username(path: Path, record: dict[str, Any]) -> str:
-    """One keyring entry per store and login: two config dirs never share a token, and a login being
-    stored never overwrites the token of the login it replaces before the file says so."""
+def _keyring_username(path: Path, record: dict[str, Any], session: bool = False) -> str:
+    """One keyring entry per store and login (and one more for its session id): two config dirs never share a
+    token, and a login being stored never overwrites the token of the login it replaces before the file says so."""
     base = str(path.resolve())
     login_id = record.get("login_id")
-    return f"{base}#{login_id}" if isinstance(login_id, str) and login_id else base  # files before login_id
+    username = f"{base}#{login_id}" if isinstance(login_id, str) and login_id else base  # files before login_id
+    return f"{username}#session" if session else username
 
 
-def _keyring_entry_replaced(path: Path, previous: dict[str, Any], record: dict[str, Any]) -> bool:
-    """Whether `previous` kept its token in a keyring entry that `record` does not use."""
-    return previous.get("storage") == "keyring" and _keyring_username(path, previous) != _keyring_username(path, record)
+def _keyring_entries(path: Path, record: dict[str, Any]) -> set[str]:
+    """The keyring entries the login `record` keeps its secrets in."""
+    entries = set()
+    if record.get("storage") == "keyring":
+        entries.add(_keyring_username(path, record))
+    if record.get("session_storage") == "keyring":
+        entries.add(_keyring_username(path, record, session=True))
+    return entries
 
 
 def _login_id(record: dict[str, Any]) -> str:
@@ -697,6 +729,10 @@ def _encode(credentials: Credentials) -> dict[str, Any]:
     }
     if credentials.storage == "file":
         record["access_token"] = credentials.access_token
+    if credentials.session_id is not None and credentials.storage == "file":
+        record["session_id"] = credentials.session_id
+    elif credentials.session_id is not None:
+        record["session_storage"] = "keyring"
     return record
 
 
@@ -722,6 +758,11 @@ def _decode(record: dict[str, Any], path: Path) -> Credentials:
     scopes = record.get("scopes", [])
     if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
         raise corrupt("scopes is not a list of strings")
+    session_id = record.get("session_id")
+    if session_id is not None and (not isinstance(session_id, str) or not session_id):
+        raise corrupt("session_id is not a string")
+    if record.get("session_storage", "file") not in ("file", "keyring"):
+        raise corrupt("unknown session storage")
     try:
         created_at = datetime.fromisoformat(strings["created_at"])
     except ValueError:
@@ -736,6 +777,7 @@ def _decode(record: dict[str, Any], path: Path) -> Credentials:
         base_url=strings["base_url"],
         storage=storage,
         login_id=_login_id(record),
+        session_id=session_id,
     )
 
 

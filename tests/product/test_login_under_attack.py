@@ -505,12 +505,14 @@ def test_status_and_logout_print_stored_text_without_control_characters(
     CredentialStore(config_dir, keyring=False).save(AccessToken(token, HOSTILE_ACCOUNT), base_url="http://127.0.0.1:9")
     status = run_in_process(capsys, "status")
     assert status.returncode == 0
-    assert_plain(status.stdout, 5)
+    assert_plain(status.stdout, 7)
     assert [line.split(":", 1)[0].strip() for line in status.stdout.splitlines()[1:]] == [
         "scopes",
         "since",
         "API",
         "stored in",
+        "session",
+        "checked",
     ]
     forgotten = run_in_process(capsys, "logout", "--local-only")
     assert forgotten.returncode == 0

@@ -727,3 +727,90 @@ def test_sigkill_during_saves_leaves_no_token_behind_after_the_next_operation(di
         assert sorted(p.name for p in directory.iterdir()) in ([], ["credentials.json"])
     assert CredentialStore(directory, keyring=False).delete() is True
     assert list(directory.iterdir()) == []
+
+
+# --- the v3 session id kept with the login ----------------------------------------------------------------
+
+SESSION_ID = "SESSIONID-0c4e2b-must-not-leak"
+
+
+def test_a_session_id_is_kept_with_a_file_login(file_store: CredentialStore) -> None:
+    login = file_store.save(TOKEN, base_url=BASE_URL)
+    with_session = attrs.evolve(login, session_id=SESSION_ID)
+    assert file_store.update(login, with_session) is True
+    assert mode(file_store.path) == 0o600
+    assert json.loads(file_store.path.read_text())["session_id"] == SESSION_ID
+    loaded = file_store.load()
+    assert loaded == with_session
+    assert loaded is not None
+    assert loaded.to_session() is not None
+    assert_no_secret(repr(loaded), (SESSION_ID, ACCESS_TOKEN))
+    assert file_store.update(with_session, login) is True  # forgotten again
+    assert "session_id" not in json.loads(file_store.path.read_text())
+    assert file_store.load() == login
+
+
+def test_a_session_id_goes_where_the_token_is_the_keyring(directory: Path) -> None:
+    backend = MemoryKeyring()
+    store = CredentialStore(directory, keyring=backend)
+    login = store.save(TOKEN, base_url=BASE_URL)
+    assert store.update(login, attrs.evolve(login, session_id=SESSION_ID)) is True
+    text = store.path.read_text()
+    assert SESSION_ID not in text
+    assert json.loads(text)["session_storage"] == "keyring"
+    assert sorted(entries(backend).values()) == sorted([ACCESS_TOKEN, SESSION_ID])
+    loaded = store.load()
+    assert loaded is not None
+    assert (loaded.access_token, loaded.session_id, loaded.storage) == (ACCESS_TOKEN, SESSION_ID, "keyring")
+    assert store.update(loaded, attrs.evolve(loaded, session_id=None)) is True
+    assert list(entries(backend).values()) == [ACCESS_TOKEN], "the ended session's entry is removed"
+    assert store.update(login, attrs.evolve(login, session_id=SESSION_ID)) is True
+    assert store.delete() is True
+    assert entries(backend) == {}, "deleting the login deletes both entries"
+
+
+def test_a_keyring_that_takes_the_token_but_not_the_session_keeps_both_in_the_file(directory: Path) -> None:
+    class NoSessions(MemoryKeyring):
+        def set_password(self, service: str, username: str, password: str) -> None:
+            if username.endswith("#session"):
+                raise keyring.errors.PasswordSetError("cannot")
+            super().set_password(service, username, password)
+
+    backend = NoSessions()
+    store = CredentialStore(directory, keyring=backend)
+    login = store.save(TOKEN, base_url=BASE_URL)
+    assert login.storage == "keyring"
+    assert store.update(login, attrs.evolve(login, session_id=SESSION_ID)) is True
+    record = json.loads(store.path.read_text())
+    assert (record["storage"], record["access_token"], record["session_id"]) == ("file", ACCESS_TOKEN, SESSION_ID)
+    assert entries(backend) == {}, "no secret left behind in the keyring"
+    loaded = store.load()
+    assert loaded is not None
+    assert (loaded.access_token, loaded.session_id) == (ACCESS_TOKEN, SESSION_ID)
+
+
+def test_a_failed_write_while_adding_a_session_keeps_the_login_whole(
+    directory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = MemoryKeyring()
+    store = CredentialStore(directory, keyring=backend)
+    login = store.save(TOKEN, base_url=BASE_URL)
+
+    def fail(*args: Any, **options: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(CredentialStoreError, match="nothing was changed"):
+        store.update(login, attrs.evolve(login, session_id=SESSION_ID))
+    monkeypatch.undo()
+    assert store.load() == login, "the same login, its token still readable from its own keyring entry"
+    assert list(entries(backend).values()) == [ACCESS_TOKEN], "the new session's entry was removed"
+
+
+@pytest.mark.parametrize("record_change", [{"session_id": 7}, {"session_id": ""}, {"session_storage": "disk"}])
+def test_a_corrupt_session_field_is_a_clear_error(file_store: CredentialStore, record_change: dict[str, Any]) -> None:
+    file_store.save(TOKEN, base_url=BASE_URL)
+    record = {**json.loads(file_store.path.read_text()), **record_change}
+    file_store.path.write_text(json.dumps(record))
+    with pytest.raises(CredentialStoreError, match="corrupt"):
+        file_store.load()

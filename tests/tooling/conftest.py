@@ -22,8 +22,9 @@ def repo_copy(tmp_path: Path) -> Path:
 def generated_baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository copy whose spec is tests/fixtures/baseline/tmdb-v4.yaml, generated once per session.
 
-    The baseline is the three v4 auth operations the facade calls, so tests that import and
-    generate hold whatever the live openapi/ holds after a legitimate update.
+    The baseline is the operations the facade calls (the three v4 auth operations, the two v3
+    session operations and the account lists its access-token check reads), so tests that
+    import and generate hold whatever the live openapi/ holds after a legitimate update.
     """
     root = copy_repo(tmp_path_factory.mktemp("baseline") / "repo")
     shutil.copy(BASELINE_SPEC, root / "openapi" / "tmdb-v4.yaml")

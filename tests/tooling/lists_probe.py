@@ -16,7 +16,7 @@ from typing import Any
 
 import tmdb_v4_client
 from tmdb_v4_client import AuthenticatedClient
-from tmdb_v4_client.api.account import lists, movies
+from tmdb_v4_client.api.account import account_lists_v4, movies
 from tmdb_v4_client.api.lists import clear_list, create_list, delete, details, remove_items, update
 from tmdb_v4_client.models import (
     CreateListBody,
@@ -32,7 +32,7 @@ from tmdb_v4_client.models import (
 LIST_ID = 8500001
 ACCOUNT = "abc123"
 CALLS: dict[str, tuple[Any, Callable[[], tuple[tuple[Any, ...], dict[str, Any]]]]] = {
-    "lists": (lists, lambda: ((ACCOUNT,), {"page": 2})),
+    "lists": (account_lists_v4, lambda: ((ACCOUNT,), {"page": 2})),
     "movies": (movies, lambda: ((ACCOUNT,), {"language": "fr-FR", "sort_by": MoviesSortBy.CREATED_AT_DESC})),
     "create_list": (create_list, lambda: ((), {"body": CreateListBody(name="My list", iso_639_1="en", public=False)})),
     "details": (details, lambda: ((LIST_ID,), {"sort_by": DetailsSortBy.TITLE_ASC})),

@@ -21,7 +21,7 @@ from scripts.specfile import SpecError, read_source
 from tests.helpers import FIXTURES, ROOT, run_script
 
 SPEC = Path("openapi/tmdb-v4.yaml")
-BASELINE = FIXTURES / "baseline" / "tmdb-v4.yaml"
+BASELINE = FIXTURES / "baseline" / "v4-auth.yaml"  # the three v4 auth operations: what these imports start from
 SUPPLIED = FIXTURES / "supplied" / "000_8a1ac04b69cd6e93.txt"
 UPSTREAM = FIXTURES / "upstream"
 OFFICIAL = UPSTREAM / "tmdb-api-v3-official.json"
@@ -283,6 +283,30 @@ def test_renames_in_import_yaml_apply_to_imported_operations(tmp_path: Path) -> 
     text = (root / SPEC).read_text(encoding="utf-8")
     assert "no changes" in import_sources(root, [LISTS / "list-clear.md"])[-2]
     assert (root / SPEC).read_text(encoding="utf-8") == text
+
+
+def test_tags_in_import_yaml_apply_to_imported_operations(tmp_path: Path) -> None:
+    root = spec_root(tmp_path, rules=ROOT / "openapi" / "import.yaml")  # the live rules: the session operations
+    lines = import_sources(root, [OFFICIAL], wanted=SESSION_OPS)
+    assert "  DELETE /3/authentication/session: tags none -> ['AUTH'] (openapi/import.yaml)" in lines
+    spec = spec_of(root)
+    assert spec["paths"]["/3/authentication/session"]["delete"]["tags"] == ["AUTH"]
+    assert next(iter(spec["paths"]["/3/authentication/session/convert/4"]["post"])) == "tags", "written first"
+    assert [tag["name"] for tag in spec["tags"]] == ["ACCOUNT", "AUTH", "LISTS"], "AUTH was declared already"
+    body = spec["paths"]["/3/authentication/session"]["delete"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["properties"] == {"session_id": {"type": "string"}}, "readme-raw-body, from the live rules"
+    text = (root / SPEC).read_text(encoding="utf-8")
+    assert "openapi/tmdb-v4.yaml: no changes" in import_sources(root, [OFFICIAL], wanted=SESSION_OPS)
+    assert (root / SPEC).read_text(encoding="utf-8") == text
+
+
+def test_a_tag_import_yaml_gives_is_declared_in_the_spec(tmp_path: Path) -> None:
+    rules = tmp_path / "import.yaml"
+    rules.write_text('operationTags:\n  "DELETE /3/authentication/session": [SESSIONS]\n', encoding="utf-8")
+    root = spec_root(tmp_path, rules=rules)
+    lines = import_sources(root, [OFFICIAL], wanted={"authentication-delete-session"})
+    assert "  added:     tag SESSIONS" in lines
+    assert spec_of(root)["tags"][-1] == {"name": "SESSIONS"}
 
 
 def test_a_rule_left_out_of_import_yaml_turns_its_defects_into_errors(tmp_path: Path) -> None:

@@ -3,6 +3,10 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .account_lists_v4_response_200 import AccountListsV4Response200
+    from .account_lists_v4_response_200_results_item import (
+        AccountListsV4Response200ResultsItem,
+    )
     from .authentication_create_session_from_v4_token_body import (
         AuthenticationCreateSessionFromV4TokenBody,
     )
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
     from .logout_response_200 import LogoutResponse200
 
 _MODULES = {
+    "AccountListsV4Response200": ".account_lists_v4_response_200",
+    "AccountListsV4Response200ResultsItem": ".account_lists_v4_response_200_results_item",
     "AuthenticationCreateSessionFromV4TokenBody": ".authentication_create_session_from_v4_token_body",
     "AuthenticationCreateSessionFromV4TokenResponse200": ".authentication_create_session_from_v4_token_response_200",
     "AuthenticationDeleteSessionBody": ".authentication_delete_session_body",
@@ -34,6 +40,8 @@ _MODULES = {
 }
 
 __all__ = (
+    "AccountListsV4Response200",
+    "AccountListsV4Response200ResultsItem",
     "AuthenticationCreateSessionFromV4TokenBody",
     "AuthenticationCreateSessionFromV4TokenResponse200",
     "AuthenticationDeleteSessionBody",

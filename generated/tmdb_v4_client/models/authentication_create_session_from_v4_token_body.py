@@ -15,23 +15,23 @@ T = TypeVar("T", bound="AuthenticationCreateSessionFromV4TokenBody")
 class AuthenticationCreateSessionFromV4TokenBody:
     """
     Attributes:
-        raw_body (str):
+        access_token (str):
     """
 
-    raw_body: str
+    access_token: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
         return _model_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
-        raw_body = self.raw_body
+        access_token = self.access_token
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "RAW_BODY": raw_body,
+                "access_token": access_token,
             }
         )
 
@@ -40,10 +40,10 @@ class AuthenticationCreateSessionFromV4TokenBody:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        raw_body = d.pop("RAW_BODY")
+        access_token = d.pop("access_token")
 
         authentication_create_session_from_v4_token_body = cls(
-            raw_body=raw_body,
+            access_token=access_token,
         )
 
         authentication_create_session_from_v4_token_body.additional_properties = d

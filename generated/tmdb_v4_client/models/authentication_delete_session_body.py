@@ -15,23 +15,23 @@ T = TypeVar("T", bound="AuthenticationDeleteSessionBody")
 class AuthenticationDeleteSessionBody:
     """
     Attributes:
-        raw_body (str):
+        session_id (str):
     """
 
-    raw_body: str
+    session_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
         return _model_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
-        raw_body = self.raw_body
+        session_id = self.session_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "RAW_BODY": raw_body,
+                "session_id": session_id,
             }
         )
 
@@ -40,10 +40,10 @@ class AuthenticationDeleteSessionBody:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        raw_body = d.pop("RAW_BODY")
+        session_id = d.pop("session_id")
 
         authentication_delete_session_body = cls(
-            raw_body=raw_body,
+            session_id=session_id,
         )
 
         authentication_delete_session_body.additional_properties = d
