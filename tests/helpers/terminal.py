@@ -32,15 +32,21 @@ class Run:
     stderr: str
 
 
+# What decides whether `login` opens a browser, or waits at all: a test sets what it needs, whatever the
+# machine running the suite has (a desktop's DISPLAY, CI's CI=true).
+TERMINAL_VARIABLES = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "CI", "TMDB_AUTH_LOG")
+
+
 def command_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> dict[str, str]:
-    """`values` and no other TMDB_* variable nor $BROWSER, in this process (for in-process commands) and in
-    the environment returned for subprocesses."""
+    """`values` and no other TMDB_* variable (but the test suite's own) nor any of `TERMINAL_VARIABLES`, in this
+    process (for in-process commands) and in the environment returned for subprocesses."""
     for name in list(os.environ):
-        if name.startswith("TMDB_") or name == "BROWSER":
+        # TMDB_AUTH_TESTS_* stay: the network guard of the subprocesses logs through one of them.
+        if (name.startswith("TMDB_") and not name.startswith("TMDB_AUTH_TESTS_")) or name in TERMINAL_VARIABLES:
             monkeypatch.delenv(name)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    return {**{k: v for k, v in os.environ.items() if k != "BROWSER"}, **values}
+    return {**os.environ, **values}
 
 
 class Login:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import without_argv_warnings
+from tests.helpers import environment_without_tmdb, without_argv_warnings
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import ACCESS_TOKEN, assert_no_secret, success_body
 from tmdb_auth import cli
@@ -23,7 +22,7 @@ TMDB_AUTH = [sys.executable, "-m", "tmdb_auth.cli"]
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    base_env = {key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}
+    base_env = environment_without_tmdb()
     return subprocess.run(
         [*TMDB_AUTH, *args],
         env={**base_env, **(env or {})},

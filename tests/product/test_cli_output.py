@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import without_argv_warnings
+from tests.helpers import environment_without_tmdb, without_argv_warnings
 from tests.helpers.filesystems import full_directory, read_only_directory
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.tokens import (
@@ -40,7 +40,7 @@ TMDB_AUTH = [sys.executable, "-m", "tmdb_auth.cli"]
 
 
 def clean_env(**values: str) -> dict[str, str]:
-    return {**{key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}, **values}
+    return {**environment_without_tmdb(), **values}
 
 
 def emulator_env(emulator: Emulator) -> dict[str, str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import without_argv_warnings
+from tests.helpers import environment_without_tmdb, without_argv_warnings
 from tests.helpers.bounded import run_bounded
 from tests.helpers.filesystems import full_directory, read_only_directory
 from tests.helpers.keyrings import HangingKeyring, MemoryKeyring, hanging_keyring_env
@@ -544,7 +544,7 @@ def test_a_secret_given_as_an_argument_draws_a_warning_pointing_to_stdin(
 ) -> None:
     answer = Reply(200, success_body() if command == "access-token" else logout_success())
     server.reply(answer)
-    base = {key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}
+    base = environment_without_tmdb()
     env = {**base, "TMDB_READ_ACCESS_TOKEN": READ_TOKEN, "TMDB_BASE_URL": server.url}
     as_argument = subprocess.run(
         [*TMDB_AUTH, command, "SECRET-ARG-must-not-leak"], env=env, capture_output=True, text=True, timeout=30
