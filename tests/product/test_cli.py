@@ -135,7 +135,7 @@ def test_exit_5_server_rate_limit_and_network(tmdb_emulator: Emulator) -> None:
     run("access-token", "x", env=emulator_env(tmdb_emulator))
     limited = run("access-token", request_token, env=emulator_env(tmdb_emulator))
     assert_clean_error(limited, cli.EXIT_UNAVAILABLE, request_token, tmdb_emulator.read_token)
-    assert "rate limit" in limited.stderr
+    assert "rate limit" in limited.stderr.lower()
     refused = run("access-token", request_token, "--base-url", "http://127.0.0.1:9", env=emulator_env(tmdb_emulator))
     assert_clean_error(refused, cli.EXIT_UNAVAILABLE, request_token, tmdb_emulator.read_token)
 

@@ -50,5 +50,5 @@ def test_readme_example_handles_an_unapproved_token(server: LoopbackServer) -> N
     assert result.stdout == "Ask the user to approve the request token first.\n"
     server.reply(Reply(401, tmdb_error(7, "Invalid API key.")))
     result = run_example(server)
-    assert result.stdout.startswith("Login failed: TMDB rejected the app's API Read Access Token")
+    assert result.stdout.startswith(f"Login failed: The emulator at {server.url[7:]} rejected the app's API Read")
     assert_no_secret(result.stdout + result.stderr)
