@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.helpers.fake_browser import COMMAND as FAKE_BROWSER
 from tmdb_auth import cli
 from tmdb_auth.emulator import Emulator
 
@@ -32,9 +33,18 @@ class Run:
     stderr: str
 
 
-# What decides whether `login` opens a browser, or waits at all: a test sets what it needs, whatever the
-# machine running the suite has (a desktop's DISPLAY, CI's CI=true).
+# What decides whether `login` opens a browser, or waits at all (see tmdb_auth._browser): a test sets
+# what it needs, whatever the machine running the suite has (a desktop's DISPLAY, CI's CI=true).
 TERMINAL_VARIABLES = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "CI", "TMDB_AUTH_LOG")
+
+
+def with_browser(env: dict[str, str], log: Path | None = None, exit_code: int = 0) -> dict[str, str]:
+    """`env` with a $BROWSER that only records the URL (tests/helpers/fake_browser.py): `login` then serves
+    its callback, which the test requests itself, and plays the user with the emulator's helpers."""
+    browser = {"BROWSER": FAKE_BROWSER, "TMDB_TEST_BROWSER_EXIT": str(exit_code)}
+    if log is not None:
+        browser["TMDB_TEST_BROWSER_LOG"] = str(log)
+    return {**env, **browser}
 
 
 def command_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> dict[str, str]:

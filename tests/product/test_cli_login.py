@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
 from tests.helpers.terminal import (
     TMDB_AUTH,
     Login,
@@ -28,6 +29,7 @@ from tests.helpers.terminal import (
     run_in_process,
     start,
     stored_token,
+    with_browser,
 )
 from tmdb_auth import AccessToken, CredentialStore, NetworkError, TMDBAuth, cli
 from tmdb_auth.emulator import Emulator
@@ -111,7 +113,7 @@ def test_login_through_the_browser(
         assert exchanges(tmdb_emulator) == 1  # exchanged once, on the callback
     else:
         assert "The browser came back: access denied; asking TMDB to confirm." in result.stderr
-        assert "You denied the request on TMDB's approval page. Start again (tmdb-auth login)" in result.stderr
+        assert "You denied the request on the approval page: start the login again." in result.stderr
         assert result.stdout == ""
         assert exchanges(tmdb_emulator) == 1  # the denial confirmed by TMDB (code 33)
         assert not (config_dir / "credentials.json").exists()
@@ -124,8 +126,10 @@ def test_denied_without_a_browser_exits_4(
     tmdb_emulator.deny(login.request_token)
     result = login.finish()
     assert result.returncode == cli.EXIT_REQUEST_TOKEN == 4
-    assert result.stderr.splitlines()[-1].startswith("tmdb-auth: error: TMDB refused the request token")
-    assert "Start again (tmdb-auth login)" in result.stderr
+    refused = "tmdb-auth: error: The emulator at 127.0.0.1:"
+    assert result.stderr.splitlines()[-1].startswith(refused)
+    assert " refused the request token" in result.stderr.splitlines()[-1]
+    assert "start the login again" in result.stderr
     assert not (config_dir / "credentials.json").exists()
     assert_no_secret(tmdb_emulator, result.stdout, result.stderr)
 
@@ -136,7 +140,7 @@ def test_expiry_ends_the_wait_with_exit_4(
     tmdb_emulator.set_request_token_lifetime(2)
     result = start(logins, env, "--no-browser", "--poll-interval", "0.2").finish()
     assert result.returncode == 4
-    assert "tmdb-auth: error: The request token expired before it was approved; start again" in result.stderr
+    assert "tmdb-auth: error: The request token expired before it was approved; start the login again" in result.stderr
     assert not (config_dir / "credentials.json").exists()
 
 
@@ -146,7 +150,7 @@ def test_ctrl_c_exits_130_closes_the_callback_and_stores_nothing(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    login = start(logins, env, "--no-browser", "--port", str(port), "--poll-interval", "60")
+    login = start(logins, with_browser(env), "--port", str(port), "--poll-interval", "60")  # a callback: a browser
     login.wait_for("Waiting for your approval")
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass  # the callback is listening on the port asked for
@@ -220,8 +224,9 @@ def test_login_with_a_busy_port_is_a_usage_error(tmdb_emulator: Emulator, env: d
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         result = subprocess.run(
-            [*TMDB_AUTH, "login", "--no-browser", "--port", str(busy.getsockname()[1])],
-            env=env,
+            [*TMDB_AUTH, "login", "--port", str(busy.getsockname()[1])],
+            env=with_browser(env),  # the callback is served for a browser on this machine
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=30,

@@ -36,6 +36,7 @@ from tests.helpers.terminal import (
     run_in_process,
     start,
     stored_token,
+    with_browser,
 )
 from tests.helpers.tokens import (
     ACCESS_CLAIMS,
@@ -79,7 +80,7 @@ def test_a_forged_denial_does_not_end_the_login(
 ) -> None:
     """Another process requests the callback with ?denied=true: TMDB says the token still waits (41),
     so the login goes on, and the user's real approval logs in."""
-    login = start(logins, env, "--no-browser", "--poll-interval", "60")
+    login = start(logins, with_browser(env), "--poll-interval", "60")
     login.wait_for("Waiting for your approval")
     callback = callback_url(tmdb_emulator, login.request_token)
     assert httpx.get(callback + "?denied=true", timeout=5).status_code == 200
@@ -98,7 +99,7 @@ def test_a_forged_denial_after_the_approval_still_logs_in(
     tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
 ) -> None:
     """The one exchange that checks the denial finds the token approved: it yields the access token, stored."""
-    login = start(logins, env, "--no-browser", "--poll-interval", "60")
+    login = start(logins, with_browser(env), "--poll-interval", "60")
     login.wait_for("Waiting for your approval")
     tmdb_emulator.approve(login.request_token)
     httpx.get(callback_url(tmdb_emulator, login.request_token) + "?denied=true", timeout=5)
