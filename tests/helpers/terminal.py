@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -36,6 +37,11 @@ class Run:
 # What decides whether `login` opens a browser, or waits at all (see tmdb_auth._browser): a test sets
 # what it needs, whatever the machine running the suite has (a desktop's DISPLAY, CI's CI=true).
 TERMINAL_VARIABLES = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "CI", "TMDB_AUTH_LOG")
+
+
+def emulator_name(base_url: str) -> str:
+    """How the command line names a loopback API (the emulator, or a test's server standing in for TMDB)."""
+    return f"the emulator at {urlsplit(base_url).netloc}"
 
 
 def with_browser(env: dict[str, str], log: Path | None = None, exit_code: int = 0) -> dict[str, str]:

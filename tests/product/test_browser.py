@@ -251,7 +251,7 @@ def test_tmdb_auth_login_denied_in_chromium(tmdb_emulator: Emulator, tmp_path: P
     login = tmdb_auth("login", env=env)
     seen = browser_report(tmp_path, login)
     assert login.returncode == 4, (login.stderr, seen)
-    assert "start the login again" in login.stderr.lower()
+    assert "start again (tmdb-auth login)" in login.stderr.lower()
     assert "close this tab" in seen["final_text"].lower(), "the callback still answered the browser"
     assert "denied=true" in seen["final_url"]
     assert SeenRequest("POST", "/auth/access", 302) in tmdb_emulator.requests

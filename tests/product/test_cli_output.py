@@ -592,8 +592,8 @@ def test_login_and_logout_check_stdout_before_doing_anything(
 
 
 def test_help_lists_the_new_exit_codes() -> None:
-    result = shell('"$@"', "access-token", "--help", env=clean_env())
+    result = shell('"$@"', "--help", env=clean_env())  # the exit codes are in the top-level help only
     text = " ".join(result.stdout.split())
     assert "10 the output cannot be written" in text
     assert "11 access-token: the request token was consumed but the access token could not be written" in text
-    assert "--output FILE" in text
+    assert "--output FILE" in " ".join(shell('"$@"', "access-token", "--help", env=clean_env()).stdout.split())

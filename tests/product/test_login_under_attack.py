@@ -32,6 +32,7 @@ from tests.helpers.terminal import (
     Login,
     assert_no_secret,
     command_env,
+    emulator_name,
     exchanges,
     run_in_process,
     start,
@@ -84,7 +85,7 @@ def test_a_forged_denial_does_not_end_the_login(
     login.wait_for("Waiting for your approval")
     callback = callback_url(tmdb_emulator, login.request_token)
     assert httpx.get(callback + "?denied=true", timeout=5).status_code == 200
-    login.wait_for("that denial did not come from TMDB's page")
+    login.wait_for("that denial did not come from the approval page")
     assert login.process.poll() is None, "the forged denial ended the login"
     tmdb_emulator.approve(login.request_token)
     httpx.get(callback, timeout=5)  # the user's browser coming back after Approve
@@ -153,7 +154,10 @@ def test_a_login_stored_during_a_slow_logout_survives(
     assert (config_dir / "credentials.json").exists(), "the live token T2 was lost: logout deleted its login"
     assert stored_token(config_dir) == SECOND_TOKEN
     assert logout.returncode == 0, stderr
-    assert "the token is revoked at TMDB; a login stored meanwhile (by another tmdb-auth login) was kept" in stdout
+    assert (
+        f"the token is revoked at {emulator_name(server.url)}; a login stored meanwhile (by another tmdb-auth login) "
+        "was kept"
+    ) in stdout
     deletes = [seen.json() for seen in server.received if seen.method == "DELETE"]
     assert deletes == [{"access_token": ACCESS_TOKEN}]
 
@@ -196,8 +200,8 @@ def test_ctrl_c_while_the_keyring_hangs_revokes_the_new_token(
     result = login.finish(timeout=30)
     assert result.returncode == cli.EXIT_INTERRUPTED
     assert (
-        "tmdb-auth: Login cancelled after TMDB issued the access token; nothing was stored and it was revoked."
-        in result.stderr.splitlines()
+        f"tmdb-auth: Login cancelled after {emulator_name(tmdb_emulator.base_url)} issued the access token; nothing "
+        "was stored and it was revoked." in result.stderr.splitlines()
     )
     assert exchanges(tmdb_emulator) == 1
     assert tmdb_emulator.state.access_tokens == set(), "the token TMDB issued is not left live and unheld"
@@ -420,7 +424,8 @@ def test_ctrl_c_while_tmdb_processes_the_exchange_says_it_may_have(
     release.set()
     assert result.returncode == cli.EXIT_INTERRUPTED
     last = result.stderr.splitlines()[-1]
-    assert last.startswith("tmdb-auth: Login cancelled during the exchange; nothing was stored. TMDB may have")
+    name = emulator_name(server.url)
+    assert last.startswith(f"tmdb-auth: Login cancelled during the exchange; nothing was stored. T{name[1:]} may have")
     assert "an access token may exist that nobody holds" in last
     assert "nothing was stored." in last
     assert not (tmp_path / "config" / "credentials.json").exists()
@@ -439,7 +444,8 @@ def test_ctrl_c_after_the_answer_revokes_the_token_tmdb_issued(
     result = login.finish()
     assert result.returncode == cli.EXIT_INTERRUPTED
     assert result.stderr.splitlines()[-1] == (
-        "tmdb-auth: Login cancelled after TMDB issued the access token; nothing was stored and it was revoked."
+        f"tmdb-auth: Login cancelled after {emulator_name(server.url)} issued the access token; nothing was stored "
+        "and it was revoked."
     )
     assert [(seen.method, seen.json()) for seen in server.received[2:]] == [("DELETE", {"access_token": ACCESS_TOKEN})]
     assert not (tmp_path / "config" / "credentials.json").exists()
@@ -466,8 +472,8 @@ def test_ctrl_c_during_logouts_revocation_keeps_the_login_and_says_it_may_be_rev
     assert stdout == ""
     assert logout.returncode == cli.EXIT_INTERRUPTED
     assert stderr.splitlines() == [
-        "tmdb-auth: Interrupted during the revocation: TMDB may have revoked the token, and the stored login was "
-        "kept (run tmdb-auth logout again: a token already revoked is then forgotten)."
+        f"tmdb-auth: Interrupted during the revocation: {emulator_name(server.url)} may have revoked the token, and "
+        "the stored login was kept (run tmdb-auth logout again: a token already revoked is then forgotten)."
     ]
     assert stored_token(tmp_path / "config") == ACCESS_TOKEN
 
@@ -494,7 +500,9 @@ def test_login_prints_the_servers_account_and_scopes_without_control_characters(
     result = start(logins, fake_tmdb, "--no-browser", "--poll-interval", "0.1").finish()
     assert result.returncode == 0, result.stderr
     assert_plain(result.stdout, 2)
-    assert result.stdout.startswith("Logged in to TMDB as account acc ]0;owned     scopes:    admin [2J 31m (scopes: ")
+    assert result.stdout.startswith(
+        f"Logged in to {emulator_name(server.url)} as account acc ]0;owned     scopes:    admin [2J 31m (scopes: "
+    )
     assert_plain(result.stderr, len(result.stderr.splitlines()))
 
 
