@@ -88,11 +88,13 @@ environment:
   TMDB_BASE_URL, TMDB_SITE_URL  the API and the approval site (default: TMDB's)
   TMDB_ALLOW_INSECURE_HTTP=1  as --allow-insecure-http
   TMDB_AUTH_CONFIG_DIR, TMDB_AUTH_KEYRING=off  where login stores credentials
+  TMDB_AUTH_LOG=debug|info|warning  log to stderr (secrets redacted)
   BROWSER  the browser login opens (tried even without a display or over SSH)
   CI=true  login refuses to wait for a person to approve (unless BROWSER is set)
 """
 
 CI_ENV = "CI"
+LOG_ENV = "TMDB_AUTH_LOG"  # tmdb_auth._log.LOG_ENV, without importing logging for commands that log nothing
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 STDIN_HELP = (
@@ -812,7 +814,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--timeout", type=float, default=DEFAULT_TIMEOUT, help=f"seconds per request (default: {DEFAULT_TIMEOUT:g})"
         )
         insecure_option(sub)
-        sub.add_argument("-v", "--verbose", action="store_true", help="report retries on stderr")
+        sub.add_argument("-v", "--verbose", action="store_true", help=f"log requests and retries (as {LOG_ENV}=info)")
 
     request = add("request-token", cmd_request_token, "Create a request token for the user to approve.")
     request.add_argument("--redirect-to", metavar="URL", help="where TMDB sends the user after approving")
@@ -913,11 +915,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
-    """-v: retries on stderr."""
-    if getattr(args, "verbose", False) and sys.stderr is not None:
-        import logging
+    """$TMDB_AUTH_LOG (-v: info): log to stderr, secrets redacted. Without either, logging is not even imported."""
+    value = os.environ.get(LOG_ENV, "").strip().lower()
+    verbose = bool(getattr(args, "verbose", False))
+    if not value and not verbose:
+        return
+    from . import _log
 
-        logging.basicConfig(level=logging.INFO, format="tmdb-auth: %(message)s", stream=sys.stderr)
+    if value not in _log.LEVELS:
+        if value:
+            say(f"tmdb-auth: warning: {LOG_ENV} must be one of {', '.join(_log.LEVELS)}, not {one_line(value)!r}")
+        value = "info" if verbose else ""
+    if value:
+        _log.configure(value, secrets=[os.environ.get(READ_TOKEN_ENV, "")])
 
 
 def _run(args: argparse.Namespace) -> int:
