@@ -412,7 +412,6 @@ class _LoginReporter:
         self._minutes_left: int | None = None
         self._api = server_name(auth.base_url)
         self._site = server_name(auth.site_url, "the site")
-        self._callback = False  # the approval page sends the browser back to this machine
 
     def __call__(self, event: LoginEvent) -> None:
         from .login import (
@@ -426,7 +425,6 @@ class _LoginReporter:
         )
 
         if isinstance(event, ApprovalURLReady):
-            self._callback = event.browser
             say(f"Approve this login on {self._site} within {_duration(event.seconds_left)}:")
             say(f"  {one_line(event.approval_url)}")
             if event.browser:
