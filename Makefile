@@ -10,7 +10,7 @@ HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo check-demo bench spec check-spec import-spec generate check-generated lint test test-versions clean lock
+.PHONY: help install demo check-demo bench import-spec generate check-generated lint test test-versions clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,21 +36,15 @@ check-demo: ## make demo on a fresh clone of HEAD: its venv holds the runtime + 
 bench: $(STAMP) ## The facade vs raw httpx: per call, async latency and throughput, memory, start-up
 	$(BIN)/python -m bench
 
-spec: $(STAMP) ## Rebuild openapi/tmdb-v4.yaml from openapi/sources/ + openapi/overrides.yaml
-	$(BIN)/python -m scripts.build_spec
+import-spec: $(STAMP) ## Merge operations from pages/documents into the spec: make import-spec FROM="doc.json" [OPS="id ..."] [REPLACE=1]
+	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md doc.json ..." [OPS="operationId ..."] [REPLACE=1]' >&2; exit 2; }
+	$(BIN)/python -m scripts.import_spec $(if $(OPS),--ops "$(OPS)") $(if $(REPLACE),--replace) $(FROM)
 
-check-spec: $(STAMP) ## Fail, with a diff, if openapi/tmdb-v4.yaml is not what its sources + overrides give
-	$(BIN)/python -m scripts.build_spec --check
-
-import-spec: $(STAMP) ## Add/update pages in openapi/sources/ and rebuild the spec: make import-spec FROM="page.md x.yaml"
-	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md other.yaml ..."' >&2; exit 2; }
-	$(BIN)/python -m scripts.import_spec $(FROM)
-
-generate: spec ## Rebuild the spec, then regenerate generated/tmdb_v4_client from it
+generate: $(STAMP) ## Regenerate generated/tmdb_v4_client from openapi/tmdb-v4.yaml (skipped when nothing changed)
 	$(BIN)/python -m scripts.generate generate
 
-check-generated: check-spec ## Fail, with a diff, if the spec or generated/ differs from what the sources give
-	$(BIN)/python -m scripts.generate check
+check-generated: $(STAMP) ## Fail, with a diff, if generated/ is not what the spec generates (FULL=1: always regenerate)
+	$(BIN)/python -m scripts.generate check $(if $(FULL),--full)
 
 lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the generated package
 	$(BIN)/ruff check $(HAND_WRITTEN)

@@ -15,7 +15,7 @@ from typing import Any
 import bench
 from bench import report
 
-MEASUREMENTS = ("bench.transport",)
+MEASUREMENTS = ("bench.transport", "bench.generate")
 """The measurement modules, in report order. Each has ``measure(smoke: bool) -> dict`` returning
 ``title``, ``figures`` (JSON), ``lines`` (the printed table) and ``targets`` (`report.target`)."""
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,8 +1,9 @@
 """The parts of the spec the hand-written facade (src/tmdb_auth) depends on.
 
-`make generate` checks them before it writes anything: a spec update that removes or
-renames one of them would regenerate a client the facade can no longer call, so it
-stops and says which part changed. Additive changes pass. The exchange (the supplied
+`make generate` checks them before it generates anything (scripts/facade_guard.py then checks
+the generated tree itself against what src/ imports): a spec update that removes or renames
+one of them would regenerate a client the facade can no longer call, so it stops and says
+which part changed; `make import-spec` warns. Additive changes pass. The exchange (the supplied
 operation) must always be there; the request-token and logout operations are checked
 whenever the spec has them.
 """
@@ -89,7 +90,8 @@ def _operation_problems(document: dict[str, Any], expected: FacadeOperation) -> 
     if operation.get("operationId") != expected.operation_id:
         problems.append(
             f"{label} has operationId {operation.get('operationId')!r}, the facade calls "
-            f"{expected.operation_id!r} (generated module {expected.module}); rename it back in openapi/overrides.yaml"
+            f"{expected.operation_id!r} (generated module {expected.module}); rename it back in openapi/tmdb-v4.yaml "
+            "(and in openapi/import.yaml's operationIds, so that re-imports keep the name)"
         )
     body = _resolve(document, operation.get("requestBody")) or {}
     request_schema = (((body.get("content") or {}).get(JSON)) or {}).get("schema")

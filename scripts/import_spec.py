@@ -1,128 +1,157 @@
-"""Import OpenAPI documents: `make import-spec FROM="a.md b.yaml c.json"`.
+"""Import operations from OpenAPI pages or documents into openapi/tmdb-v4.yaml.
 
-Each source is a documentation page (Markdown with a fenced ```yaml/```json block), a
-plain YAML file or a JSON file. Each is validated, then copied into openapi/sources/
-under its file name (a file of that name already there is replaced: that is how a page is
-updated), and openapi/tmdb-v4.yaml is rebuilt from all the sources and
-openapi/overrides.yaml (scripts/build_spec.py says how: a union in a canonical layout).
+    make import-spec FROM="page.txt doc.json" [OPS="operationId ..."] [REPLACE=1]
+    python -m scripts.import_spec [--ops "id ..."] [--replace] FILE...
 
-- two sources that define the same operation, component, tag or document-level field
-  differently stop the import, naming both sources and the key;
-- with ``--replace``, openapi/sources/ keeps only the sources given (so operations the
-  others defined are reported as "removed").
+Each FILE is a documentation page (any extension; the OpenAPI document in a ```yaml or
+```json block), or a JSON or YAML document, OpenAPI 3.0 or 3.1. Its operations (all, or
+those OPS names, by operationId) and everything they reference are repaired, validated,
+converted and reconciled with the spec (scripts/importer.py says how), then merged into the
+spec: only the entries that are new or replaced change; every other line keeps its bytes.
 
-Nothing is written until the whole result has been built and validated (on any error
-openapi/ is unchanged); an unchanged spec is not rewritten. Then it prints the operations
-added, changed and removed, and warns if the facade's contract breaks.
+An operation or component the spec already has and that differs is not overwritten without
+--replace. Any problem, of any source, is reported (all of them at once) and nothing is
+written. Nothing but this command writes the spec; `make generate` only reads it.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scripts.build_spec import (
-    HTTP_METHODS,
-    OVERRIDES,
-    SOURCES,
-    SPEC,
-    BuildError,
-    build,
-    read_overrides,
-    read_source,
-    source_files,
-    write_atomically,
-)
+from scripts import yamlio
+from scripts.atomic import write_atomically
 from scripts.facade_contract import contract_problems
-from scripts.specfile import SpecError
+from scripts.importer import Contribution, ImportProblem, plan, prepare, read_rules, unknown_operations
+from scripts.specfile import Source, SpecError, read_source, validation_errors
+from scripts.splice import Entry, SpliceError, find, fresh_entry, indented, splice
 
 ROOT = Path(__file__).resolve().parent.parent
+SPEC = Path("openapi/tmdb-v4.yaml")
 
 
-def operations(document: dict[str, Any]) -> dict[tuple[str, str], Any]:
-    """(METHOD, path) -> operation object."""
-    found = {}
-    for path, item in (document.get("paths") or {}).items():
-        for method, operation in (item or {}).items():
-            if method in HTTP_METHODS:
-                found[(method.upper(), path)] = operation
-    return found
+class _SourceLines:
+    """Renders an imported entry from its source's own lines where they read back as the value imported."""
+
+    def __init__(self, contributions: list[Contribution]) -> None:
+        self.origins: dict[tuple[str, ...], tuple[Source, tuple[str, ...]]] = {}
+        for c in contributions:
+            if c.source.language == "yaml":
+                for key, origin in c.origins.items():
+                    self.origins.setdefault(key, (c.source, origin))
+        self.parsed: dict[str, tuple[list[str], Any]] = {}
+
+    def _entry(self, source: Source, keys: tuple[str, ...]) -> tuple[list[str], Entry | None]:
+        if source.label not in self.parsed:
+            self.parsed[source.label] = (source.text.splitlines(keepends=True), yamlio.compose(source.text))
+        lines, root = self.parsed[source.label]
+        return lines, find(root, lines, keys)
+
+    def __call__(self, path: tuple[Any, ...], value: Any, column: int) -> list[str]:
+        found = self.origins.get(tuple(path))
+        if found is not None:
+            lines, entry = self._entry(*found)
+            if entry is not None:
+                region = lines[entry.start : entry.end]
+                flush = indented(region, -entry.column)
+                if flush is not None:
+                    text, expected = "".join(flush), {entry.key: value}
+                    try:
+                        same = yamlio.load(text) == expected and yamlio.load_yaml11(text) == expected
+                    except Exception:
+                        same = False
+                    moved = indented(region, column - entry.column)
+                    if same and moved is not None:
+                        return [line if line.endswith("\n") else line + "\n" for line in moved]
+        return fresh_entry(path, value, column)
 
 
-def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Lines naming the operations added, changed and removed."""
-    old, new = operations(before), operations(after)
-
-    def label(key: tuple[str, str], operation: Any) -> str:
-        operation_id = operation.get("operationId") if isinstance(operation, dict) else None
-        return f"{key[0]} {key[1]}" + (f" ({operation_id})" if operation_id else "")
-
-    lines = [f"  added:   {label(key, new[key])}" for key in sorted(new.keys() - old.keys())]
-    lines += [f"  changed: {label(key, new[key])}" for key in sorted(new.keys() & old.keys()) if new[key] != old[key]]
-    lines += [f"  removed: {label(key, old[key])}" for key in sorted(old.keys() - new.keys())]
-    other = [key for key in ("tags", "components", "info", "servers", "security") if before.get(key) != after.get(key)]
-    if other:
-        lines.append(f"  also changed: {', '.join(other)}")
+def _source_report(c: Contribution) -> list[str]:
+    source = c.source
+    version = source.document.get("openapi")
+    picked = f"{len(c.picked)} of {c.total} operation(s)" if c.picked else f"none of {c.total} operation(s)"
+    lines = [f"{source.label}: {source.kind}, OpenAPI {version}; picked {picked}"]
+    lines += [f"  {note}" for note in c.notes]
+    if c.conversions:
+        lines.append(f"  converted to OpenAPI 3.0 ({len(c.conversions)}):")
+        lines += [f"    {line}" for line in c.conversions]
+    if c.repairs:
+        lines.append(f"  repaired ({len(c.repairs)}, rules in openapi/import.yaml):")
+        lines += [f"    {repair}" for repair in c.repairs]
     return lines
 
 
-def import_sources(root: Path, paths: list[Path], replace: bool = False) -> list[str]:
-    """Copy `paths` into root/openapi/sources and rebuild the spec; returns the report lines. Raises on any problem."""
-    sources_dir, spec_path = root / SOURCES, root / SPEC
-    incoming: dict[str, Path] = {}
+def import_sources(root: Path, paths: list[Path], wanted: set[str] | None = None, replace: bool = False) -> list[str]:
+    """Merge `paths` into root's spec; returns the report lines. Raises SpecError/ImportProblem, writing nothing."""
+    problems: list[str] = []
+    sources = []
     for path in paths:
-        if path.name in incoming and incoming[path.name].resolve() != path.resolve():
-            raise BuildError(f"{incoming[path.name]} and {path} would both be {SOURCES / path.name}; rename one")
-        incoming[path.name] = path
-    kept = [] if replace else [path for path in source_files(sources_dir) if path.name not in incoming]
-    sources = [read_source(path, str(path.relative_to(root))) for path in kept]
-    sources += [read_source(path, str(path), name) for name, path in incoming.items()]
-    text = build(sources, read_overrides(root / OVERRIDES, str(OVERRIDES)))
-
-    before_text = spec_path.read_text(encoding="utf-8") if spec_path.is_file() else ""
-    before = yaml.safe_load(before_text) or {}
-    after = yaml.safe_load(text)
-    sources_dir.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for name, path in sorted(incoming.items()):
-        target = sources_dir / name
-        if target.is_file() and target.read_bytes() == path.read_bytes():
-            continue
-        copied.append(f"{'updated' if target.exists() else 'added'} {SOURCES / name}")
-        shutil.copyfile(path, target)
-    dropped = [path for path in source_files(sources_dir) if replace and path.name not in incoming]
-    for path in dropped:
-        path.unlink()
-    lines = [f"  source {line}" for line in copied] + [f"  source removed {SOURCES / p.name}" for p in dropped]
-    if text == before_text:
-        return [f"{SPEC}: no changes (imported {len(paths)} source(s))", *lines]
-    write_atomically(spec_path, text)
-    lines = [f"{SPEC}: rebuilt with {len(paths)} imported source(s)", *lines, *describe_changes(before, after)]
-    problems = contract_problems(after)
+        try:
+            sources.append(read_source(path))
+        except SpecError as exc:
+            problems.append(str(exc))
+    spec_path = root / SPEC
+    try:
+        spec_text = spec_path.read_text(encoding="utf-8")
+        spec = yamlio.load(spec_text)
+    except OSError as exc:
+        raise ImportProblem(f"{SPEC}: cannot read: {exc.strerror}") from None
+    except yamlio.YAMLReadError as exc:
+        raise ImportProblem(f"{SPEC}: {exc}") from None
+    if not isinstance(spec, dict):
+        raise ImportProblem(f"{SPEC}: not an OpenAPI document (a mapping)")
+    rules = read_rules(root)
+    contributions = [prepare(source, spec, rules, wanted) for source in sources]
+    for c in contributions:
+        problems += c.errors + c.conflicts
+    if wanted is not None:
+        problems += unknown_operations(wanted, contributions)
+    result = plan(spec, contributions, replace, str(SPEC))  # its conflicts are reported with the others
+    problems += result.conflicts
     if problems:
-        lines.append("warning: the facade's contract is broken; `make generate` will refuse until it is fixed:")
-        lines += [f"  - {problem}" for problem in problems]
+        raise ImportProblem(_listed("cannot import", problems))
+    report = [line for c in contributions for line in _source_report(c)]
+    if not result.changed:
+        return [*report, f"{SPEC}: no changes", *result.lines]
+    try:
+        text = splice(spec_text, spec, result.document, _SourceLines(contributions))
+    except (SpliceError, AssertionError, yamlio.YAMLReadError) as exc:
+        raise ImportProblem(f"{SPEC}: cannot edit it in place: {exc}") from None
+    errors = validation_errors(result.document, f"{SPEC} (as the import would leave it)")
+    if errors:
+        raise ImportProblem(_listed("the imported spec would not be valid", errors))
+    write_atomically(spec_path, text)
+    report += [f"{SPEC}: updated", *result.lines]
+    broken = contract_problems(result.document)
+    if broken:
+        report.append("warning: the facade's contract is broken; `make generate` will refuse until it is fixed:")
+        report += [f"  - {problem}" for problem in broken]
     else:
-        lines.append("next: review the changes (git diff openapi/), then `make generate` and `make test`")
-    return lines
+        report.append("next: review `git diff openapi/`, then `make generate` and `make test`")
+    return report
+
+
+def _listed(what: str, problems: list[str]) -> str:
+    return f"{what} ({len(problems)} problem(s)):\n" + "\n".join(f"  {problem}" for problem in problems)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sources", nargs="+", type=Path, help="Markdown pages, YAML or JSON files")
-    parser.add_argument("--replace", action="store_true", help=f"keep only these sources in {SOURCES}/")
+    parser.add_argument("sources", nargs="+", type=Path, help="pages (any extension), JSON or YAML documents")
+    parser.add_argument("--ops", default=None, help="import only these operations (operationIds, space-separated)")
+    parser.add_argument("--replace", action="store_true", help="overwrite operations and components that differ")
     parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this checkout)")
     args = parser.parse_args(argv)
+    wanted = set(args.ops.split()) if args.ops is not None else None
+    if wanted is not None and not wanted:
+        parser.error("--ops names no operation")
     try:
-        lines = import_sources(args.root.resolve(), args.sources, args.replace)
-    except (SpecError, BuildError) as exc:
+        lines = import_sources(args.root.resolve(), args.sources, wanted, args.replace)
+    except (SpecError, ImportProblem) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        print(f"{SPEC} and {SOURCES}/ were left unchanged.", file=sys.stderr)
+        print(f"{SPEC} was left unchanged.", file=sys.stderr)
         return 1
     print("\n".join(lines))
     return 0

@@ -6,6 +6,8 @@ files, which import nothing from each other.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import shutil
@@ -15,16 +17,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from scripts import yamlio
 from tmdb_auth import AccessToken
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SPEC_PATH = ROOT / "openapi" / "tmdb-v4.yaml"
 FIXTURES = ROOT / "tests" / "fixtures"
 
-# What a regeneration needs; a copy of these is a self-contained repository for the scripts.
-REPO_PARTS = ("openapi", "generated", "scripts", "pyproject.toml")
+# What a regeneration needs (src/: what the facade guard checks the new tree against); a copy of
+# these is a self-contained repository for the scripts.
+REPO_PARTS = ("openapi", "generated", "scripts", "src", "pyproject.toml")
 
 Exchange = Callable[..., AccessToken]
 """The `exchange` fixture: exchange(request_token=..., **options) -> AccessToken."""
@@ -54,8 +56,11 @@ def without_argv_warnings(stderr: str) -> list[str]:
     ]
 
 
+@functools.cache
 def load_spec() -> dict[str, Any]:
-    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    """The live spec, read once per session with the spec tooling's reader (fast, whatever its size); do not
+    modify it: the helpers below hand out copies."""
+    document = yamlio.load(SPEC_PATH.read_text(encoding="utf-8"))
     assert isinstance(document, dict)
     return document
 
@@ -64,7 +69,7 @@ def example_response() -> dict[str, Any]:
     """The 200 example the spec gives for createAnAccessToken."""
     operation = load_spec()["paths"]["/4/auth/access_token"]["post"]
     examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
-    value = examples["Create a Access Token"]["value"]
+    value = copy.deepcopy(examples["Create a Access Token"]["value"])
     assert isinstance(value, dict)
     return value
 

@@ -1,282 +1,311 @@
-"""`make import-spec`: extraction, copying into openapi/sources, conflicts, atomicity; and the facade guard.
+"""`make import-spec`: pages and documents merged into openapi/tmdb-v4.yaml, every other line kept.
 
-Every test here starts from tests/fixtures/baseline (the spec and sources as first supplied),
-never from the live openapi/, so a legitimate spec update cannot break them.
+Every test starts from a fixture spec in a temporary directory, never from the live openapi/,
+so a legitimate spec update cannot break them.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
-from scripts.facade_contract import contract_problems
-from scripts.import_spec import describe_changes, operations
-from scripts.specfile import SpecError, load_source
-from tests.helpers import FIXTURES, run_script, tree_bytes
+from scripts import yamlio
+from scripts.import_spec import import_sources
+from scripts.importer import ImportProblem
+from scripts.specfile import SpecError, read_source
+from tests.helpers import FIXTURES, ROOT, run_script
 
-PAGES = FIXTURES / "pages"
-BASELINE = FIXTURES / "baseline" / "tmdb-v4.yaml"
-SUPPLIED_PAGE = FIXTURES / "baseline" / "sources" / "create-an-access-token.md"
 SPEC = Path("openapi/tmdb-v4.yaml")
-SOURCES = Path("openapi/sources")
-GENERATED = Path("generated/tmdb_v4_client")
+BASELINE = FIXTURES / "baseline" / "tmdb-v4.yaml"
+SUPPLIED = FIXTURES / "supplied" / "000_8a1ac04b69cd6e93.txt"
+UPSTREAM = FIXTURES / "upstream"
+OFFICIAL = UPSTREAM / "tmdb-api-v3-official.json"
+V4_SERVER = FIXTURES / "v4-server" / "lists.json"
+LISTS = FIXTURES / "lists"
+PAGES = FIXTURES / "pages"
+SESSION_OPS = {"authentication-create-session-from-v4-token", "authentication-delete-session"}
 
 
-def spec_of(root: Path) -> dict:
-    return yaml.safe_load((root / SPEC).read_text(encoding="utf-8"))
+def spec_root(tmp_path: Path, text: str | None = None, rules: Path | None = None) -> Path:
+    """A directory with scripts/, openapi/tmdb-v4.yaml (the baseline, or `text`) and optionally openapi/import.yaml."""
+    root = tmp_path / "repo"
+    (root / "openapi").mkdir(parents=True)
+    shutil.copytree(ROOT / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / SPEC).write_text(text if text is not None else BASELINE.read_text(encoding="utf-8"), encoding="utf-8")
+    if rules is not None:
+        shutil.copy(rules, root / "openapi" / "import.yaml")
+    return root
 
 
-def import_into(root: Path, *sources: Path | str, replace: bool = False) -> subprocess.CompletedProcess[str]:
-    return run_script(root, "import_spec", *map(str, sources), *(["--replace"] if replace else []))
+def spec_of(root: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yamlio.load((root / SPEC).read_text(encoding="utf-8"))
+    return document
 
 
-def openapi_bytes(root: Path) -> dict[str, bytes]:
-    return tree_bytes(root / "openapi")
+def supplied_block() -> str:
+    return read_source(SUPPLIED).text
 
 
-# --- extraction ---------------------------------------------------------------------------------
+def operation_lines(text: str, path: str, method: str) -> list[str]:
+    """The lines of `paths: <path>: <method>:` as written (the key line and everything indented under it)."""
+    lines = text.splitlines()
+    start = lines.index(f"    {method}:", lines.index(f"  {path}:"))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("      "):
+        end += 1
+    return lines[start:end]
 
 
-@pytest.mark.parametrize("name", ["create_request_token.md", "create_request_token.json", "logout.md", "logout.yaml"])
-def test_each_source_shape_loads_and_validates(name: str) -> None:
-    document = load_source(PAGES / name)
-    assert document["openapi"] == "3.0.3"
-    assert len(operations(document)) == 1
+def only_insertions(before: str, after: str) -> list[str]:
+    """The lines `after` adds to `before`; fails if any line of `before` changed or went."""
+    matcher = difflib.SequenceMatcher(a=before.splitlines(keepends=True), b=after.splitlines(keepends=True))
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    assert all(op[0] == "insert" for op in changes), [op for op in changes if op[0] != "insert"]
+    return [line for op in changes for line in after.splitlines(keepends=True)[op[3] : op[4]]]
 
 
-def test_markdown_and_plain_variants_are_the_same_document() -> None:
-    assert load_source(PAGES / "logout.md") == load_source(PAGES / "logout.yaml")
-    assert load_source(PAGES / "create_request_token.md") == load_source(PAGES / "create_request_token.json")
+# --- the supplied page ------------------------------------------------------------------------------
 
 
-def test_a_page_without_an_openapi_block() -> None:
-    with pytest.raises(SpecError, match=r"no_openapi\.md: no fenced ```yaml or ```json block"):
-        load_source(PAGES / "no_openapi.md")
-
-
-def test_an_invalid_document_names_source_and_location() -> None:
-    with pytest.raises(SpecError, match=r"invalid\.md: invalid OpenAPI document at \$\.paths\['/4/x'\]\.post"):
-        load_source(PAGES / "invalid.md")
-
-
-def test_describe_changes_names_added_changed_and_removed_operations() -> None:
-    before = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
-    after = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
-    after["paths"]["/4/auth/access_token"]["post"]["summary"] = "Exchange"
-    after["paths"]["/4/auth/request_token"] = load_source(PAGES / "create_request_token.md")["paths"][
-        "/4/auth/request_token"
-    ]
-    assert describe_changes(before, after) == [
-        "  added:   POST /4/auth/request_token (createARequestToken)",
-        "  changed: POST /4/auth/access_token (createAnAccessToken)",
-    ]
-    assert describe_changes(after, before)[-1] == "  removed: POST /4/auth/request_token (createARequestToken)"
-
-
-# --- the script, in throwaway repository copies of the baseline ---------------------------------
-
-
-def test_importing_the_supplied_page_changes_nothing(baseline_repo: Path) -> None:
-    before = openapi_bytes(baseline_repo)
-    result = import_into(baseline_repo, SUPPLIED_PAGE)
+def test_importing_the_supplied_page_as_delivered_is_an_identity(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    before = (root / SPEC).read_bytes()
+    result = run_script(root, "import_spec", str(SUPPLIED))
     assert result.returncode == 0, result.stderr
-    assert "no changes" in result.stdout
-    assert openapi_bytes(baseline_repo) == before
+    assert f"{SUPPLIED}: page (```yaml block), OpenAPI 3.0.3; picked 1 of 1 operation(s)" in result.stdout
+    assert "openapi/tmdb-v4.yaml: no changes" in result.stdout
+    assert "  unchanged: POST /4/auth/access_token (createAnAccessToken)" in result.stdout
+    assert (root / SPEC).read_bytes() == before
 
 
-def test_multi_source_import_copies_sources_reports_and_reimport_is_identity(baseline_repo: Path) -> None:
-    sources = [PAGES / "logout.md", PAGES / "create_request_token.json"]
-    result = import_into(baseline_repo, *sources)
-    assert result.returncode == 0, result.stderr
-    assert "  added:   DELETE /4/auth/access_token (logout)" in result.stdout
-    assert "  added:   POST /4/auth/request_token (createARequestToken)" in result.stdout
-    assert "  source added openapi/sources/logout.md" in result.stdout
-    for source in sources:
-        assert (baseline_repo / SOURCES / source.name).read_bytes() == source.read_bytes()
-    first = openapi_bytes(baseline_repo)
-    again = import_into(baseline_repo, *sources)
-    assert again.returncode == 0, again.stderr
-    assert "no changes" in again.stdout
-    assert openapi_bytes(baseline_repo) == first
-    rebuilt = run_script(baseline_repo, "build_spec", "--check")
-    assert rebuilt.returncode == 0, rebuilt.stderr
+def test_the_supplied_operation_is_written_as_its_page_wrote_it(tmp_path: Path) -> None:
+    without = yamlio.load(supplied_block())
+    del without["paths"]["/4/auth/access_token"]
+    root = spec_root(tmp_path, yamlio.dump(without))
+    import_sources(root, [SUPPLIED])
+    written = (root / SPEC).read_text(encoding="utf-8")
+    page_lines = operation_lines(supplied_block(), "/4/auth/access_token", "post")
+    assert len(page_lines) > 100
+    assert operation_lines(written, "/4/auth/access_token", "post") == page_lines
+    assert spec_of(root) == yamlio.load(supplied_block())
 
 
-def test_updating_a_page_under_its_name_reports_the_changed_operation(baseline_repo: Path, tmp_path: Path) -> None:
-    assert import_into(baseline_repo, PAGES / "logout.yaml").returncode == 0
-    page = load_source(PAGES / "logout.yaml")
-    page["paths"]["/4/auth/access_token"]["delete"]["description"] = "Revoke the access token."
-    updated = tmp_path / "logout.yaml"
-    updated.write_text(json.dumps(page), encoding="utf-8")  # JSON is YAML: a page in another layout
-    result = import_into(baseline_repo, updated)
-    assert result.returncode == 0, result.stderr
-    assert "  source updated openapi/sources/logout.yaml" in result.stdout
-    assert "  changed: DELETE /4/auth/access_token (logout)" in result.stdout
-    assert spec_of(baseline_repo)["paths"]["/4/auth/access_token"]["delete"]["description"] == (
-        "Revoke the access token."
+# --- hand edits and existing operations -------------------------------------------------------------
+
+HAND_EDITED = (
+    BASELINE.read_text(encoding="utf-8")
+    .replace("paths:\n", "# reviewed by hand\npaths:\n  # the v4 auth operations\n", 1)
+    .replace("      summary: Logout\n", '      summary: "Log out"   # clearer\n', 1)
+    .replace("components:\n", "x-maintainer: NO\ncomponents:\n", 1)
+)
+
+
+def test_hand_edits_elsewhere_survive_an_import_byte_for_byte(tmp_path: Path) -> None:
+    root = spec_root(tmp_path, HAND_EDITED)
+    lines = import_sources(root, sorted(LISTS.glob("*.md")))
+    assert "  added:     GET /4/list/{list_id} (details)" in lines
+    added = only_insertions(HAND_EDITED, (root / SPEC).read_text(encoding="utf-8"))
+    assert added, "the list operations were inserted"
+    assert spec_of(root)["x-maintainer"] == "NO"
+
+
+def test_an_existing_operation_that_differs_is_refused_without_replace(tmp_path: Path) -> None:
+    root = spec_root(tmp_path, HAND_EDITED)
+    result = run_script(root, "import_spec", str(UPSTREAM / "logout.md"))
+    assert result.returncode == 1
+    assert (
+        f"DELETE /4/auth/access_token (logout) is in openapi/tmdb-v4.yaml and differs from {UPSTREAM / 'logout.md'} "
+        "(in: summary); to overwrite it, import with --replace (make import-spec ... REPLACE=1)"
+    ) in result.stderr
+    assert "openapi/tmdb-v4.yaml was left unchanged." in result.stderr
+    assert (root / SPEC).read_text(encoding="utf-8") == HAND_EDITED
+
+    replaced = run_script(root, "import_spec", "--replace", str(UPSTREAM / "logout.md"))
+    assert replaced.returncode == 0, replaced.stderr
+    assert "  replaced:  DELETE /4/auth/access_token (logout) (differed in: summary)" in replaced.stdout
+    text = (root / SPEC).read_text(encoding="utf-8")
+    page = read_source(UPSTREAM / "logout.md").text
+    assert operation_lines(text, "/4/auth/access_token", "delete") == operation_lines(
+        page, "/4/auth/access_token", "delete"
     )
+    assert "# reviewed by hand\n" in text
+    assert "x-maintainer: NO\n" in text
 
 
-def test_replace_keeps_only_the_given_sources_and_reports_removed_operations(baseline_repo: Path) -> None:
-    result = import_into(baseline_repo, PAGES / "logout.md", replace=True)
-    assert result.returncode == 0, result.stderr
-    assert "  removed: POST /4/auth/access_token (createAnAccessToken)" in result.stdout
-    assert "  source removed openapi/sources/create-an-access-token.md" in result.stdout
-    assert sorted(path.name for path in (baseline_repo / SOURCES).iterdir()) == ["logout.md"]
-    assert "warning: the facade's contract is broken" in result.stdout
+def test_every_conflict_is_reported_at_once_and_nothing_is_written(tmp_path: Path) -> None:
+    root = spec_root(tmp_path, HAND_EDITED)
+    other = read_source(PAGES / "create_request_token.json").document
+    other["servers"] = [{"url": "https://example.invalid/4"}]
+    other["components"]["securitySchemes"]["apiKey"] = {"type": "apiKey", "in": "query", "name": "api_key"}
+    other["paths"]["/4/auth/request_token"]["post"]["security"] = [{"apiKey": []}]
+    (root / "openapi" / "import.yaml").write_text("repairs: []\n", encoding="utf-8")
+    clash = dict(other, components={"securitySchemes": {"bearerAuth": {"type": "apiKey", "in": "query", "name": "k"}}})
+    first, second = tmp_path / "other.json", tmp_path / "clash.json"
+    first.write_text(json.dumps(other), encoding="utf-8")
+    clash["servers"] = [{"url": "https://api.themoviedb.org"}]
+    clash["paths"] = {"/4/auth/request_token": {"post": dict(other["paths"]["/4/auth/request_token"]["post"])}}
+    clash["paths"]["/4/auth/request_token"]["post"]["security"] = [{"bearerAuth": []}]
+    second.write_text(json.dumps(clash), encoding="utf-8")
+    result = run_script(root, "import_spec", str(first), str(second), str(UPSTREAM / "logout.md"))
+    assert result.returncode == 1
+    for problem in (
+        f"{first}: server https://example.invalid/4 is on another host than the spec's server https://api.themoviedb.org",
+        f"{second}: security scheme bearerAuth (apiKey in query k) differs from the spec's bearerAuth (http bearer)",
+        "DELETE /4/auth/access_token (logout) is in openapi/tmdb-v4.yaml and differs from",
+    ):
+        assert problem in result.stderr
+    assert "cannot import (" in result.stderr
+    assert (root / SPEC).read_text(encoding="utf-8") == HAND_EDITED
+    assert sorted(path.name for path in (root / "openapi").iterdir()) == ["import.yaml", "tmdb-v4.yaml"]
+
+
+def test_two_sources_defining_an_operation_differently_is_a_conflict(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    with pytest.raises(ImportProblem, match=r"4/auth/access_token/delete: .*logout\.yaml and .*logout_conflicting"):
+        import_sources(root, [PAGES / "logout.yaml", PAGES / "logout_conflicting.yaml"], replace=True)
+
+
+def test_an_operation_id_used_twice_is_a_conflict(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    document = read_source(PAGES / "create_request_token.json").document
+    document["paths"]["/4/auth/request_token"]["post"]["operationId"] = "logout"
+    document["paths"] = {"/4/auth/other": document["paths"]["/4/auth/request_token"]}
+    source = tmp_path / "dup.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ImportProblem, match="operationId logout would be used twice: DELETE /4/auth/access_token and"):
+        import_sources(root, [source])
 
 
 @pytest.mark.parametrize(
-    ("sources", "message"),
+    ("source", "message"),
     [
-        (["logout.md", "logout_conflicting.yaml"], "conflicting definitions of operation DELETE /4/auth/access_token"),
-        (["logout.md", "invalid.md"], "invalid.md: invalid OpenAPI document"),
-        (["logout.md", "no_openapi.md"], "no_openapi.md: no fenced"),
-        (["logout.md", "absent.md"], "absent.md: cannot read"),
+        (PAGES / "invalid.md", "invalid.md#/paths/~14~1x/post/responses/200: 'description' is a required property"),
+        (PAGES / "no_openapi.md", "no_openapi.md: no OpenAPI document found"),
+        (PAGES / "absent.md", "absent.md: cannot read"),
     ],
-    ids=["conflict", "invalid", "no-openapi-block", "missing-file"],
+    ids=["invalid", "no-document", "missing"],
 )
-def test_a_failed_import_leaves_spec_and_sources_byte_identical(
-    baseline_repo: Path, sources: list[str], message: str
-) -> None:
-    before = openapi_bytes(baseline_repo)
-    result = import_into(baseline_repo, *(PAGES / name for name in sources))
+def test_a_failed_import_leaves_the_spec_byte_identical(tmp_path: Path, source: Path, message: str) -> None:
+    root = spec_root(tmp_path)
+    before = (root / SPEC).read_bytes()
+    result = run_script(root, "import_spec", str(UPSTREAM / "logout.md"), str(source))
     assert result.returncode == 1
     assert message in result.stderr
     assert "left unchanged" in result.stderr
-    if "conflict" in message:
-        assert str(PAGES / "logout.md") in result.stderr
-        assert str(PAGES / "logout_conflicting.yaml") in result.stderr
-    assert openapi_bytes(baseline_repo) == before
-    assert not [p for p in (baseline_repo / "openapi").iterdir() if p.name.startswith(".")], "no temp file left"
+    assert (root / SPEC).read_bytes() == before
+    assert [path.name for path in (root / "openapi").iterdir()] == ["tmdb-v4.yaml"], "no temporary file left"
 
 
-def test_a_page_conflicting_with_an_imported_one_names_the_file_in_openapi_sources(baseline_repo: Path) -> None:
-    assert import_into(baseline_repo, PAGES / "logout.md").returncode == 0
-    before = openapi_bytes(baseline_repo)
-    result = import_into(baseline_repo, PAGES / "logout_conflicting.yaml")
-    assert result.returncode == 1
-    assert f"openapi/sources/logout.md and {PAGES / 'logout_conflicting.yaml'} define it differently" in result.stderr
-    assert "import its new version under the same file name" in result.stderr
-    assert openapi_bytes(baseline_repo) == before
+# --- picking operations -----------------------------------------------------------------------------
 
 
-# --- the breaking-change guard ----------------------------------------------------------------
-
-
-def edit_spec(root: Path, edit: str) -> None:
+def test_ops_picks_operations_and_what_they_reference_transitively(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    lines = import_sources(root, [V4_SERVER], wanted={"listDetails"})
+    assert f"{V4_SERVER}: JSON document, OpenAPI 3.1.0; picked 1 of 4 operation(s)" in lines
     spec = spec_of(root)
-    operation = spec["paths"]["/4/auth/access_token"]["post"]
-    request = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
-    response = operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
-    if edit == "removed-operation":
-        del spec["paths"]["/4/auth/access_token"]["post"]
-        spec["paths"]["/4/auth/access_token"]["get"] = {"responses": {"200": {"description": "ok"}}}
-    elif edit == "renamed-operation":
-        operation["operationId"] = "exchangeToken"
-    elif edit == "renamed-request-field":
-        request["requestToken"] = request.pop("request_token")
-    elif edit == "removed-response-field":
-        del response["account_id"]
-    elif edit == "additive":
-        response["expires_at"] = {"type": "string"}
-    (root / SPEC).write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    assert set(spec["paths"]) == {"/4/auth/access_token", "/4/auth/request_token", "/4/list/{list_id}"}
+    assert set(spec["paths"]["/4/list/{list_id}"]) == {"parameters", "get"}
+    assert set(spec["components"]["schemas"]) == {"List", "ListItem", "ListSortBy"}  # List -> ListItem: transitive
+    assert set(spec["components"]["parameters"]) == {"ListId"}
+    assert set(spec["components"]["securitySchemes"]) == {"bearerAuth"}
 
 
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        ("removed-operation", "operation POST /4/auth/access_token is missing"),
-        ("renamed-operation", "has operationId 'exchangeToken', the facade calls 'createAnAccessToken'"),
-        ("renamed-request-field", "POST /4/auth/access_token: request body field 'request_token' (application/json)"),
-        ("removed-response-field", "POST /4/auth/access_token: 200 response field 'account_id' (application/json)"),
-    ],
-)
-def test_generate_refuses_a_spec_that_breaks_the_facade(baseline_repo: Path, edit: str, message: str) -> None:
-    before = tree_bytes(baseline_repo / GENERATED)
-    edit_spec(baseline_repo, edit)
-    result = run_script(baseline_repo, "generate", "generate")
-    assert result.returncode == 1
-    assert message in result.stderr
-    assert "The facade must be updated together with this spec change" in result.stderr
-    assert tree_bytes(baseline_repo / GENERATED) == before
+def test_ops_picks_the_session_operations_from_the_official_document(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    before = (root / SPEC).read_text(encoding="utf-8")
+    lines = import_sources(root, [OFFICIAL], wanted=SESSION_OPS)
+    assert f"{OFFICIAL}: JSON document, OpenAPI 3.1.0; picked 2 of 152 operation(s)" in lines
+    assert "  security scheme sec0 (apiKey in header Authorization) -> the spec's bearerAuth" in lines
+    assert "  added:     DELETE /3/authentication/session (authentication-delete-session)" in lines
+    spec = spec_of(root)
+    assert "security" not in spec["paths"]["/3/authentication/session"]["delete"], "inherits the spec's bearerAuth"
+    assert spec["components"] == {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
+    added = only_insertions(before, (root / SPEC).read_text(encoding="utf-8"))
+    assert added[0] == "  /3/authentication/session:\n"
 
 
-def test_additive_changes_pass_the_guard(baseline_repo: Path) -> None:
-    edit_spec(baseline_repo, "additive")
-    result = run_script(baseline_repo, "generate", "generate")
-    assert result.returncode == 0, result.stderr
-    assert "expires_at" in (baseline_repo / GENERATED / "models/create_an_access_token_response_200.py").read_text()
+def test_an_unknown_operation_is_an_error_with_close_matches(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    with pytest.raises(ImportProblem, match=r"no operation 'authentication-delete-sesion' in .*did you mean .*"):
+        import_sources(root, [OFFICIAL], wanted={"authentication-delete-sesion"})
 
 
-def test_an_override_renaming_the_facades_operation_is_caught_at_import(baseline_repo: Path) -> None:
-    (baseline_repo / "openapi" / "overrides.yaml").write_text(
-        'operations:\n  "POST /4/auth/access_token":\n    operationId: exchange\n', encoding="utf-8"
+# --- document-level reconciliation --------------------------------------------------------------------
+
+
+def test_a_4_server_document_lands_under_4_with_the_specs_bearer_scheme(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    lines = import_sources(root, [V4_SERVER])
+    assert (
+        "  server https://api.themoviedb.org/4: paths prefixed with /4 (the spec's server is https://api.themoviedb.org)"
+        in lines
     )
-    result = import_into(baseline_repo, PAGES / "logout.md")
-    assert result.returncode == 0, result.stderr
-    assert "warning: the facade's contract is broken" in result.stdout
-    assert "has operationId 'exchange', the facade calls 'createAnAccessToken'" in result.stdout
+    assert "  security scheme BearerAuth (http bearer) -> the spec's bearerAuth" in lines
+    assert "  converted to OpenAPI 3.0 (6):" in lines
+    spec = spec_of(root)
+    assert {"/4/list", "/4/list/{list_id}", "/4/list/{list_id}/clear"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"] == {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+    assert all("security" not in op for op in spec["paths"]["/4/list/{list_id}"].values() if "operationId" in op)
+    assert spec["components"]["schemas"]["List"]["properties"]["description"] == {"type": "string", "nullable": True}
+    assert spec["tags"][-1] == {"name": "Lists", "description": "Lists a user owns (a user access token is the Bearer)"}
+    assert spec["openapi"] == "3.0.3"
+    assert spec["info"]["title"] == "Version 4", "the spec's info wins"
+    text = (root / SPEC).read_text(encoding="utf-8")
+    again = import_sources(root, [V4_SERVER])
+    assert "openapi/tmdb-v4.yaml: no changes" in again
+    assert (root / SPEC).read_text(encoding="utf-8") == text
 
 
-# --- the whole round trip -----------------------------------------------------------------------
+def test_a_document_requiring_nothing_keeps_its_operations_anonymous(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    document = read_source(PAGES / "create_request_token.json").document
+    del document["security"]
+    document["paths"] = {"/4/open": document["paths"]["/4/auth/request_token"]}
+    document["paths"]["/4/open"]["post"]["operationId"] = "open"
+    source = tmp_path / "open.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    lines = import_sources(root, [source])
+    assert any("document-level security none differs from the spec's [{'bearerAuth': []}]" in line for line in lines)
+    assert spec_of(root)["paths"]["/4/open"]["post"]["security"] == []
 
 
-@pytest.mark.slow
-def test_import_generate_and_use_the_new_module_with_the_facade(baseline_repo: Path) -> None:
-    assert import_into(baseline_repo, PAGES / "logout.md", PAGES / "create_request_token.md").returncode == 0
-    generated = run_script(baseline_repo, "generate", "generate")
-    assert generated.returncode == 0, generated.stderr
-    assert run_script(baseline_repo, "generate", "check").returncode == 0
-    probe = """
-import tmdb_v4_client, sys
-assert tmdb_v4_client.__file__.startswith(sys.argv[1]), tmdb_v4_client.__file__
-from tmdb_v4_client import AuthenticatedClient
-from tmdb_v4_client.api.auth import create_a_request_token, logout
-from tmdb_v4_client.models import CreateARequestTokenBody, LogoutBody
-from tmdb_auth import TMDBAuth
-from tmdb_auth.emulator import Emulator
+def test_renames_in_import_yaml_apply_to_imported_operations(tmp_path: Path) -> None:
+    root = spec_root(tmp_path, rules=LISTS / "import.yaml")
+    lines = import_sources(root, sorted(LISTS.glob("*.md")))
+    assert "  GET /4/list/{list_id}/clear: operationId create -> clearList (openapi/import.yaml)" in lines
+    assert "  added:     POST /4/list (createList)" in lines
+    text = (root / SPEC).read_text(encoding="utf-8")
+    assert "no changes" in import_sources(root, [LISTS / "list-clear.md"])[-2]
+    assert (root / SPEC).read_text(encoding="utf-8") == text
 
-with Emulator() as emulator:
-    client = AuthenticatedClient(base_url=emulator.base_url, token=emulator.read_token)
-    created = create_a_request_token.sync(client=client, body=CreateARequestTokenBody())
-    emulator.state.request_token_record(created.request_token).approved = True
-    with TMDBAuth(emulator.read_token, base_url=emulator.base_url) as auth:
-        token = auth.create_access_token(created.request_token)
-    out = logout.sync(client=client, body=LogoutBody(access_token=token.access_token))
-    print(out.status_code, out.success)
-"""
-    env = {**os.environ, "PYTHONPATH": str(baseline_repo / "generated")}
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(baseline_repo / "generated")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+
+def test_a_rule_left_out_of_import_yaml_turns_its_defects_into_errors(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    (root / "openapi" / "import.yaml").write_text("repairs: [array-without-items]\n", encoding="utf-8")
+    with pytest.raises(ImportProblem) as caught:
+        import_sources(root, [OFFICIAL], wanted={"account-details"})
+    assert (
+        f"{OFFICIAL}#/paths/~13~1account~1{{account_id}}/get/parameters/0/schema/default: None is not of type"
+        in str(caught.value)
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["13", "True"]
 
 
-def test_the_guard_covers_every_operation_the_facade_calls() -> None:
-    logout_page = load_source(PAGES / "logout.md")
-    assert contract_problems(logout_page) == ["operation POST /4/auth/access_token is missing"]
-    operation = logout_page["paths"]["/4/auth/access_token"]["delete"]
-    operation["operationId"] = "deleteAccessToken"
-    del operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["access_token"]
-    problems = contract_problems(logout_page)
-    assert "DELETE /4/auth/access_token has operationId 'deleteAccessToken', the facade calls 'logout'" in problems[1]
-    assert problems[2] == "DELETE /4/auth/access_token: request body field 'access_token' (application/json) is missing"
-    request_token_page = load_source(PAGES / "create_request_token.md")
-    schema = request_token_page["paths"]["/4/auth/request_token"]["post"]["responses"]["200"]["content"]
-    del schema["application/json"]["schema"]["properties"]["request_token"]
-    assert contract_problems(request_token_page)[1:] == [
-        "POST /4/auth/request_token: 200 response field 'request_token' (application/json) is missing"
-    ]
+def test_an_import_that_breaks_the_facades_contract_warns(tmp_path: Path) -> None:
+    root = spec_root(tmp_path)
+    page = read_source(UPSTREAM / "logout.md").document
+    page["paths"]["/4/auth/access_token"]["delete"]["operationId"] = "deleteAccessToken"
+    source = tmp_path / "logout.json"
+    source.write_text(json.dumps(page), encoding="utf-8")
+    lines = import_sources(root, [source], replace=True)
+    assert "warning: the facade's contract is broken; `make generate` will refuse until it is fixed:" in lines
+
+
+def test_a_source_error_is_a_spec_error() -> None:
+    with pytest.raises(SpecError):
+        read_source(PAGES / "no_openapi.md")

@@ -2,7 +2,7 @@
 
 tests/fixtures/lists holds 8 pages in the supplied page's format (two tags, path parameters, a
 path-level parameter, query enums, a DELETE with a body, a 201) with upstream's messy
-operationIds, and an overrides.yaml renaming two of them. Each generated operation is called,
+operationIds, and an import.yaml renaming two of them. Each generated operation is called,
 sync and asyncio, against a loopback server that checks method, path, query, body and Bearer.
 """
 
@@ -113,11 +113,11 @@ EXPECTED: dict[str, tuple[str, str, dict[str, str], Any, int, dict[str, Any], st
 
 
 def test_import_generate_check_and_call_every_new_operation(baseline_repo: Path, httpserver: HTTPServer) -> None:
-    shutil.copy(LISTS / "overrides.yaml", baseline_repo / "openapi" / "overrides.yaml")
+    shutil.copy(LISTS / "import.yaml", baseline_repo / "openapi" / "import.yaml")
     imported = run_script(baseline_repo, "import_spec", *map(str, sorted(LISTS.glob("*.md"))))
     assert imported.returncode == 0, imported.stderr
-    assert "  added:   GET /4/list/{list_id}/clear (clearList)" in imported.stdout
-    assert "  added:   POST /4/list (createList)" in imported.stdout
+    assert "  added:     GET /4/list/{list_id}/clear (clearList)" in imported.stdout
+    assert "  added:     POST /4/list (createList)" in imported.stdout
     generated = run_script(baseline_repo, "generate", "generate")
     assert generated.returncode == 0, generated.stderr
     checked = run_script(baseline_repo, "generate", "check")
@@ -127,9 +127,11 @@ def test_import_generate_check_and_call_every_new_operation(baseline_repo: Path,
     assert modules == [
         "account/lists.py",
         "account/movies.py",
+        "auth/create_a_request_token.py",
         "auth/create_an_access_token.py",
-        "lists/clear_list.py",  # renamed by overrides.yaml (upstream: create)
-        "lists/create_list.py",  # renamed by overrides.yaml (upstream: create1)
+        "auth/logout.py",
+        "lists/clear_list.py",  # renamed by import.yaml (upstream: create)
+        "lists/create_list.py",  # renamed by import.yaml (upstream: create1)
         "lists/delete.py",
         "lists/details.py",
         "lists/remove_items.py",
