@@ -905,11 +905,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.handler is None:  # bare `tmdb-auth`: what it can do, and nothing wrong about it
-            _report(parser.format_help())
-            return EXIT_OK
+            args.handler = _print_help(parser)
         return _run(args)
     finally:
         finish_stdout()  # a reader gone by now is not worth an "Exception ignored" at exit
+
+
+def _print_help(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """The handler of bare `tmdb-auth`: the help on stdout (a stdout that cannot take it is exit 10, as for
+    any command)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        _report(parser.format_help())
+        return EXIT_OK
+
+    return handler
 
 
 def _configure_logging(args: argparse.Namespace) -> None:

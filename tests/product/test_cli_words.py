@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from tests.helpers import ROOT, without_argv_warnings
 from tests.helpers.loopback import raw_server
-from tests.helpers.terminal import Run, command_env, run_in_process
+from tests.helpers.terminal import TMDB_AUTH, Run, command_env, run_in_process
 from tests.helpers.tokens import ACCESS_TOKEN, ACCOUNT_ID, request_token_success
 from tmdb_auth import AccessToken, CredentialStore, TMDBAuth, cli
 from tmdb_auth._wording import Term
@@ -364,6 +365,14 @@ def test_bare_tmdb_auth_prints_the_help(capsys: pytest.CaptureFixture[str]) -> N
     assert "exit codes:" in result.stdout
     for command in ("request-token", "access-token", "login", "status", "token", "logout", "approve-url"):
         assert f"    {command}" in result.stdout
+
+
+def test_bare_tmdb_auth_into_a_closed_stdout_is_one_error_line() -> None:
+    result = subprocess.run(
+        ["bash", "-c", '"$@" >&-', "_", *TMDB_AUTH], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == cli.EXIT_OUTPUT
+    assert result.stderr.splitlines() == ["tmdb-auth: error: stdout is closed"], result.stderr
 
 
 def subcommands() -> list[str]:
