@@ -20,9 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import attrs
 
+from ._wording import Term, phrase
 from .errors import ConfigurationError
 
 CALLBACK_HOST = "127.0.0.1"
+PORT = Term("port")  # the option, as messages name it (see _wording)
 CONNECTION_TIMEOUT = 10.0  # seconds a client may take to send its request
 MAX_REQUEST_LINE = 8 * 1024
 
@@ -47,6 +49,12 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the path is a secret: never send it on
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def check_port(port: object) -> None:
+    """ConfigurationError unless `port` is a port number the callback can listen on (0: any free one)."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigurationError(phrase(PORT, f" must be an int from 0 to 65535 (0 picks a free one), not {port!r}"))
 
 
 @attrs.frozen
@@ -77,8 +85,7 @@ class CallbackServer:
     """
 
     def __init__(self, notify: Callable[[CallbackSignal], None], port: int = 0) -> None:
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ConfigurationError(f"port must be an int from 0 to 65535 (0 picks a free one), not {port!r}")
+        check_port(port)
         self._path = "/" + secrets.token_urlsafe(24)
         handler = _handler_class(self._path, notify)
         try:

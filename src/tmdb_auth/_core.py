@@ -35,6 +35,8 @@ from tmdb_v4_client.models import (
 )
 from tmdb_v4_client.types import Unset
 
+from ._settings import BASE_URL, READ_TOKEN_ENV, capitalized
+from ._wording import Phrase, Term, phrase
 from .errors import (
     APIError,
     AuthenticationError,
@@ -66,6 +68,33 @@ class Operation(enum.Enum):
     CREATE_SESSION = "create_session"
     DELETE_SESSION = "delete_session"
     CHECK_ACCESS_TOKEN = "check_access_token"  # noqa: S105 (an operation name)
+
+
+# What messages name, in a Python caller's words (see _wording; the CLI has its own).
+REQUEST_TOKEN = Term("request_token")
+ACCESS_TOKEN = Term("access_token")
+REDIRECT_TO = Term("redirect_to")
+READ_TOKEN_CHECK = Term("read_token.check", f"{READ_TOKEN_ENV} or read_access_token")
+LOGIN_STEPS = Term("login.steps", "create_request_token -> the user approves -> create_access_token")
+PENDING_APPROVAL = Term(
+    "approval.pending",
+    "Send the user to its approval page (RequestToken.approval_url) and call again once they have approved it",
+)
+EXCHANGE_MAY_HAVE_RUN = Term(
+    "exchange.may_have_run",
+    "do not retry blindly; if a retry fails with InvalidRequestTokenError, start the login again with a new "
+    "request token",
+)
+LOGOUT_MAY_HAVE_RUN = Term(
+    "logout.may_have_run",
+    "call logout again; if that answers InvalidAccessTokenError, the access token is already revoked",
+)
+DELETE_SESSION_MAY_HAVE_RUN = Term(
+    "delete_session.may_have_run",
+    "call delete_session again; if that answers InvalidSessionError, the session is ended",
+)
+NEW_SESSION = Term("session.new", "create_session makes a new one")
+ACCOUNT_ID_SOURCE = Term("account_id.source", "AccessToken.account_id")
 
 
 # --- tokens and inputs ------------------------------------------------------------------------
@@ -101,7 +130,7 @@ def check_token(value: object, name: str) -> str:
     """`value` if it is shaped like a token, else InvalidInputError naming `name` (never the value)."""
     problem = token_problem(value)
     if problem is not None:
-        raise InvalidInputError(f"{name} {problem}")
+        raise InvalidInputError(phrase(name, f" {problem}"))
     assert isinstance(value, str)
     return value
 
@@ -112,13 +141,16 @@ def check_redirect_to(redirect_to: object) -> str | None:
         return None
     if not isinstance(redirect_to, str):
         raise InvalidInputError(
-            f"redirect_to must be a str (an absolute http(s) URL), not {type(redirect_to).__name__}"
+            phrase(REDIRECT_TO, f" must be a str (an absolute http(s) URL), not {type(redirect_to).__name__}")
         )
     shown = redirect_to[:100]
     if len(redirect_to) > MAX_URL_LENGTH or not redirect_to.isprintable() or not redirect_to.isascii():
         raise InvalidInputError(
-            f"redirect_to {shown!r} must be a printable ASCII URL of at most {MAX_URL_LENGTH} characters "
-            "(percent-encode anything else)"
+            phrase(
+                REDIRECT_TO,
+                f" {shown!r} must be a printable ASCII URL of at most {MAX_URL_LENGTH} characters "
+                "(percent-encode anything else)",
+            )
         )
     try:
         parts = urlsplit(redirect_to)
@@ -127,8 +159,11 @@ def check_redirect_to(redirect_to: object) -> str | None:
         absolute = False
     if not absolute or " " in redirect_to:
         raise InvalidInputError(
-            f"redirect_to {shown!r} must be an absolute http(s) URL such as 'https://example.com/tmdb/callback': "
-            "TMDB sends the user's browser there after approval"
+            phrase(
+                REDIRECT_TO,
+                f" {shown!r} must be an absolute http(s) URL such as 'https://example.com/tmdb/callback': "
+                "TMDB sends the user's browser there after approval",
+            )
         )
     return redirect_to
 
@@ -141,17 +176,17 @@ def request_token_body(redirect_to: str | None) -> CreateARequestTokenBody:
 
 def access_token_body(request_token: object) -> CreateAnAccessTokenBody:
     """The body of POST /4/auth/access_token; InvalidInputError if the request token is malformed."""
-    return CreateAnAccessTokenBody(request_token=check_token(request_token, "request_token"))
+    return CreateAnAccessTokenBody(request_token=check_token(request_token, REQUEST_TOKEN))
 
 
 def logout_body(access_token: object) -> LogoutBody:
     """The body of DELETE /4/auth/access_token; InvalidInputError if the access token is malformed."""
-    return LogoutBody(access_token=check_token(access_token, "access_token"))
+    return LogoutBody(access_token=check_token(access_token, ACCESS_TOKEN))
 
 
 def create_session_body(access_token: object) -> AuthenticationCreateSessionFromV4TokenBody:
     """The body of POST /3/authentication/session/convert/4; InvalidInputError if the access token is malformed."""
-    return AuthenticationCreateSessionFromV4TokenBody(access_token=check_token(access_token, "access_token"))
+    return AuthenticationCreateSessionFromV4TokenBody(access_token=check_token(access_token, ACCESS_TOKEN))
 
 
 def delete_session_body(session_id: object) -> AuthenticationDeleteSessionBody:
@@ -180,7 +215,7 @@ def approval_url(site_url: str, request_token: object, redirect_to: str | None =
 
     `site_url` must already be validated (see `_settings.resolve_site_url`).
     """
-    query = {"request_token": check_token(request_token, "request_token")}
+    query = {"request_token": check_token(request_token, REQUEST_TOKEN)}
     checked = check_redirect_to(redirect_to)
     if checked is not None:
         query["redirect_to"] = checked
@@ -257,36 +292,32 @@ MAINTENANCE = 46
 _REJECTED_BEARER = (AUTH_FAILED_NO_PERMISSION, INVALID_API_KEY, AUTHENTICATION_FAILED, SESSION_DENIED, INVALID_TOKEN)
 
 READ_TOKEN = "the app's API Read Access Token"  # noqa: S105 (how messages name it)
-_CHECK_READ_CREDENTIAL = (
-    "Check TMDB_READ_ACCESS_TOKEN or read_access_token: it must be the 'API Read Access Token' from "
-    "https://www.themoviedb.org/settings/api, not the v3 API key."
+_CHECK_READ_CREDENTIAL = phrase(
+    "Check ",
+    READ_TOKEN_CHECK,
+    ": it must be the 'API Read Access Token' from https://www.themoviedb.org/settings/api, not the v3 API key.",
 )
-_WRITE_PERMISSION_HELP = (
+_WRITE_PERMISSION_HELP = phrase(
     f"{READ_TOKEN} is read-only: acting for a user (writing lists, ratings...) needs that user's access token "
-    "as the Bearer, from the v4 login (create_request_token -> the user approves -> create_access_token). "
-    "If that was a user access token, the user approved it without write access: log in again."
+    "as the Bearer, from the v4 login (",
+    LOGIN_STEPS,
+    "). If that was a user access token, the user approved it without write access: log in again.",
 )
 
 _MAY_HAVE_RUN = {
-    Operation.CREATE_REQUEST_TOKEN: "Creating a request token is harmless to repeat: try again.",
-    Operation.CREATE_ACCESS_TOKEN: (
-        "The server may have processed the request, so the request token may already be consumed: "
-        "do not retry blindly; if a retry fails with InvalidRequestTokenError, start the login again "
-        "with a new request token."
+    Operation.CREATE_REQUEST_TOKEN: phrase("Creating a request token is harmless to repeat: try again."),
+    Operation.CREATE_ACCESS_TOKEN: phrase(
+        "The server may have processed the request, so the request token may already be consumed: ",
+        EXCHANGE_MAY_HAVE_RUN,
+        ".",
     ),
-    Operation.LOGOUT: (
-        "The server may have processed the logout: call logout again; if that answers InvalidAccessTokenError, "
-        "the access token is already revoked."
-    ),
-    Operation.CREATE_SESSION: (
+    Operation.LOGOUT: phrase("The server may have processed the logout: ", LOGOUT_MAY_HAVE_RUN, "."),
+    Operation.CREATE_SESSION: phrase(
         "The server may have created a session nobody received (it acts for the user until deleted, but its id "
         "was never sent to anyone): try again for a new one."
     ),
-    Operation.DELETE_SESSION: (
-        "The server may have ended the session: call delete_session again; if that answers InvalidSessionError, "
-        "the session is ended."
-    ),
-    Operation.CHECK_ACCESS_TOKEN: "The check changes nothing: try again.",
+    Operation.DELETE_SESSION: phrase("The server may have ended the session: ", DELETE_SESSION_MAY_HAVE_RUN, "."),
+    Operation.CHECK_ACCESS_TOKEN: phrase("The check changes nothing: try again."),
 }
 _NOT_SENT = {
     Operation.CREATE_REQUEST_TOKEN: "no request token was created",
@@ -298,7 +329,7 @@ _NOT_SENT = {
 }
 
 
-def may_have_run_hint(operation: Operation) -> str:
+def may_have_run_hint(operation: Operation) -> Phrase:
     """What a failure after the request was sent means for `operation`, and what to do."""
     return _MAY_HAVE_RUN[operation]
 
@@ -361,33 +392,37 @@ def _describe(status: int, code: int | None, message: str | None) -> str:
     return detail
 
 
-def _permission_message(operation: Operation, code: int | None, what: str) -> str:
+def _permission_message(operation: Operation, code: int | None, what: str, server: str) -> Phrase:
     if code == NO_WRITE_PERMISSION:
-        return f"TMDB says the Bearer token has not been granted write permission ({what}). {_WRITE_PERMISSION_HELP}"
+        return phrase(
+            f"{capitalized(server)} says the Bearer token has not been granted write permission ({what}). ",
+            _WRITE_PERMISSION_HELP,
+        )
     if code == AUTH_FAILED_NO_PERMISSION:
-        return (
-            f"TMDB accepted {READ_TOKEN} but it has no permission for this service ({what}). "
+        return phrase(
+            f"{capitalized(server)} accepted {READ_TOKEN} but it has no permission for this service ({what}). "
             "Check the API settings of the app at https://www.themoviedb.org/settings/api."
         )
     if code == RESOURCE_PRIVATE:
-        return f"The resource is private ({what}): only its owner's access token can reach it."
+        return phrase(f"The resource is private ({what}): only its owner's access token can reach it.")
     if code == NO_EDIT_PERMISSION:
-        return f"The credential may not edit this resource ({what}): use its owner's access token."
+        return phrase(f"The credential may not edit this resource ({what}): use its owner's access token.")
     if code == USER_SUSPENDED:
-        return f"The user's TMDB account is suspended ({what}): the user must contact TMDB."
-    return f"TMDB refused the request: the credential lacks a permission ({what})."
+        return phrase(f"The user's TMDB account is suspended ({what}): the user must contact TMDB.")
+    return phrase(f"{capitalized(server)} refused the request: the credential lacks a permission ({what}).")
 
 
-def _authentication_message(operation: Operation, code: int | None, what: str) -> str:
+def _authentication_message(operation: Operation, code: int | None, what: str, server: str) -> Phrase:
     if code == SUSPENDED_API_KEY:
-        return f"TMDB suspended the API key behind {READ_TOKEN} ({what}): contact TMDB."
+        return phrase(f"{capitalized(server)} suspended the API key behind {READ_TOKEN} ({what}): contact TMDB.")
     if code is None and operation in (Operation.LOGOUT, Operation.CREATE_SESSION):
         being = "logged out" if operation is Operation.LOGOUT else "turned into a session"
-        return (
-            f"TMDB rejected a credential ({what}): {READ_TOKEN} (the Bearer) or the user's access token being "
-            f"{being}. {_CHECK_READ_CREDENTIAL}"
+        return phrase(
+            f"{capitalized(server)} rejected a credential ({what}): {READ_TOKEN} (the Bearer) or the user's access "
+            f"token being {being}. ",
+            _CHECK_READ_CREDENTIAL,
         )
-    return f"TMDB rejected {READ_TOKEN} ({what}). {_CHECK_READ_CREDENTIAL}"
+    return phrase(f"{capitalized(server)} rejected {READ_TOKEN} ({what}). ", _CHECK_READ_CREDENTIAL)
 
 
 def api_error(
@@ -397,83 +432,97 @@ def api_error(
     payload: Any,
     secrets: Iterable[str],
     now: datetime | None = None,
+    *,
+    server: str = "TMDB",
 ) -> APIError:
-    """The typed error for a non-2xx response to `operation`, naming the credential at fault."""
+    """The typed error for a non-2xx response to `operation`, naming the credential at fault and the server
+    that answered (`server`: "TMDB", or e.g. "the emulator at 127.0.0.1:8000"; see `_settings.server_name`)."""
     secrets = tuple(secrets)
     code = _tmdb_code(payload)
     message = _tmdb_message(payload, secrets)
     retry_after = parse_retry_after(headers.get("retry-after"), now)
     fields: dict[str, Any] = {"http_status": status, "tmdb_code": code, "tmdb_message": message}
     what = _describe(status, code, message)
+    who = capitalized(server)
     if status == 429 or code == RATE_LIMIT:
         wait = f"retry in {retry_after:g} seconds" if retry_after is not None else "wait a little and retry"
-        return RateLimitError(f"TMDB rate limit exceeded ({what}): {wait}.", retry_after=retry_after, **fields)
+        return RateLimitError(f"Rate limit of {server} exceeded ({what}): {wait}.", retry_after=retry_after, **fields)
     if status == 503 or code in (SERVICE_OFFLINE, MAINTENANCE):
         why = "is under maintenance" if code == MAINTENANCE else "is temporarily unavailable"
         return ServiceUnavailableError(
-            f"TMDB {why} ({what}); the request was not processed: try again later.", retry_after=retry_after, **fields
+            f"{who} {why} ({what}); the request was not processed: try again later.", retry_after=retry_after, **fields
         )
     if status >= 500:
         if payload is None:
-            what += " with a non-JSON body (an error page from TMDB or a proxy in front of it)"
-        return ServerError(f"TMDB server error ({what}). {may_have_run_hint(operation)}", **fields)
+            what += f" with a non-JSON body (an error page from {server} or a proxy in front of it)"
+        return ServerError(phrase(f"Server error at {server} ({what}). ", may_have_run_hint(operation)), **fields)
     if code == INVALID_REQUEST_TOKEN:
         return InvalidRequestTokenError(
-            f"TMDB rejected the request token: it is expired, unknown or was already exchanged ({what}). "
+            f"{who} rejected the request token: it is expired, unknown or was already exchanged ({what}). "
             "Create a new request token and have the user approve it again.",
             **fields,
         )
     if code == NOT_APPROVED:
         return RequestTokenNotApprovedError(
-            f"The user has not approved the request token yet ({what}). Send the user to its approval page "
-            "(RequestToken.approval_url) and call again once they have approved it.",
-            **fields,
+            phrase(f"The user has not approved the request token yet ({what}). ", PENDING_APPROVAL, "."), **fields
         )
     if operation is Operation.LOGOUT and code in (INVALID_TOKEN, SESSION_DENIED):
         return InvalidAccessTokenError(
-            f"TMDB rejected the user's access token: it is invalid, expired or already revoked ({what}). "
+            f"{who} rejected the user's access token: it is invalid, expired or already revoked ({what}). "
             "There is nothing to log out; to act for the user again, log in again.",
             **fields,
         )
     if operation is Operation.CREATE_SESSION and code in (INVALID_TOKEN, SESSION_DENIED):
         return InvalidAccessTokenError(
-            f"TMDB rejected the user's access token: it is invalid, expired or revoked, so it makes no session "
+            f"{who} rejected the user's access token: it is invalid, expired or revoked, so it makes no session "
             f"({what}). Log in again for a new access token.",
             **fields,
         )
     if operation is Operation.CHECK_ACCESS_TOKEN and (status == 401 or code in _REJECTED_BEARER):
         # The user's access token is the Bearer of the check and the only credential sent.
         return InvalidAccessTokenError(
-            f"TMDB rejected the user's access token: it is invalid, expired or revoked ({what}). Log in again.",
+            f"{who} rejected the user's access token: it is invalid, expired or revoked ({what}). Log in again.",
             **fields,
         )
     if code == SESSION_NOT_FOUND or (operation is Operation.DELETE_SESSION and code == SESSION_DENIED):
         return InvalidSessionError(
-            f"TMDB does not know the v3 session id: it was already ended, or never created ({what}). "
-            "There is nothing to end; create_session makes a new one.",
+            phrase(
+                f"{who} does not know the v3 session id: it was already ended, or never created ({what}). "
+                "There is nothing to end; ",
+                NEW_SESSION,
+                ".",
+            ),
             **fields,
         )
     if code in (NO_WRITE_PERMISSION, AUTH_FAILED_NO_PERMISSION, RESOURCE_PRIVATE, NO_EDIT_PERMISSION, USER_SUSPENDED):
-        return PermissionDeniedError(_permission_message(operation, code, what), **fields)
+        return PermissionDeniedError(_permission_message(operation, code, what, server), **fields)
     if status == 401 or code in (INVALID_API_KEY, SUSPENDED_API_KEY, AUTHENTICATION_FAILED, INVALID_TOKEN):
-        return AuthenticationError(_authentication_message(operation, code, what), **fields)
+        return AuthenticationError(_authentication_message(operation, code, what, server), **fields)
     if code == SESSION_DENIED:
-        return AuthenticationError(f"TMDB denied the session ({what}). {_CHECK_READ_CREDENTIAL}", **fields)
+        return AuthenticationError(phrase(f"{who} denied the session ({what}). ", _CHECK_READ_CREDENTIAL), **fields)
     if status == 403:
-        return PermissionDeniedError(_permission_message(operation, code, what), **fields)
+        return PermissionDeniedError(_permission_message(operation, code, what, server), **fields)
     if status == 404 and operation is Operation.CHECK_ACCESS_TOKEN:
         return NotFoundError(
-            f"Not found ({what}): TMDB has no such account, or base_url is wrong; the account id is the one the "
-            "access token was issued for (AccessToken.account_id).",
+            phrase(
+                f"{who} answered not found ({what}): it has no such account, or ",
+                BASE_URL,
+                " is wrong; the account id is the one the access token was issued for (",
+                ACCOUNT_ID_SOURCE,
+                ").",
+            ),
             **fields,
         )
     if status == 404:
         return NotFoundError(
-            f"Not found ({what}): check base_url; it should be the API root, e.g. https://api.themoviedb.org "
-            "(without /3 or /4).",
+            phrase(
+                f"{who} answered not found ({what}): check ",
+                BASE_URL,
+                "; it should be the API root, e.g. https://api.themoviedb.org (without /3 or /4).",
+            ),
             **fields,
         )
-    return APIError(f"TMDB answered with an error ({what}).", **fields)
+    return APIError(f"{who} answered with an error ({what}).", **fields)
 
 
 _MAX_CAUSE_MESSAGE = 500
@@ -530,13 +579,15 @@ def unexpected_error(operation: Operation, exc: Exception, status: int | None) -
     kind = type(exc).__name__
     if status is None:
         return NetworkError(
-            f"The request failed unexpectedly ({kind} from the transport). {may_have_run_hint(operation)}",
+            phrase(f"The request failed unexpectedly ({kind} from the transport). ", may_have_run_hint(operation)),
             request_sent=True,
         )
     why = ": JSON nested too deeply" if isinstance(exc, RecursionError) else ""
     return ResponseFormatError(
-        f"TMDB answered HTTP {status} but its body could not be parsed ({kind}{why}): the response does not "
-        f"match the API spec. {may_have_run_hint(operation)}",
+        phrase(
+            f"The HTTP {status} response's body could not be parsed ({kind}{why}): it does not match the API spec. ",
+            may_have_run_hint(operation),
+        ),
         http_status=status,
     )
 
@@ -560,12 +611,10 @@ class Spec(Generic[M, R]):
 
 
 def _unusable(status: int, detail: str) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"TMDB answered HTTP {status} but {detail}: the response does not match the API spec.", http_status=status
-    )
+    return ResponseFormatError(f"The HTTP {status} response does not match the API spec: {detail}.", http_status=status)
 
 
-def _model_from_body(spec: Spec[M, R], status: int, content: bytes) -> M:
+def _model_from_body(spec: Spec[M, R], status: int, content: bytes, server: str) -> M:
     """The generated model for a 2xx body the generated layer did not parse (not JSON, or not a 200)."""
     try:
         payload = json.loads(content)
@@ -575,14 +624,17 @@ def _model_from_body(spec: Spec[M, R], status: int, content: bytes) -> M:
         payload = None
     if payload is None:
         raise ResponseFormatError(
-            f"TMDB answered HTTP {status} but the body is not JSON ({len(content)} bytes): check base_url points "
-            "at the TMDB API, not a website or proxy page.",
+            phrase(
+                f"{capitalized(server)} answered HTTP {status} but the body is not JSON ({len(content)} bytes): check ",
+                BASE_URL,
+                " points at the TMDB API, not a website or proxy page.",
+            ),
             http_status=status,
         )
     if not isinstance(payload, dict):
         raise ResponseFormatError(
-            f"TMDB answered HTTP {status} with a JSON {type(payload).__name__}, not an object: this is not a "
-            f"{spec.operation.value} response.",
+            f"{capitalized(server)} answered HTTP {status} with a JSON {type(payload).__name__}, not an object: "
+            f"this is not a {spec.operation.value} response.",
             http_status=status,
         )
     try:
@@ -600,15 +652,18 @@ def interpret(
     parsed: M | None,
     secrets: Iterable[str] = (),
     now: datetime | None = None,
+    *,
+    server: str = "TMDB",
 ) -> R:
     """Turn one response into the operation's result, or raise the matching TMDBError.
 
     `parsed` is the generated layer's model (it parses a documented 200); the body is parsed
     here only when it did not (an error, another 2xx, or a body that is not a JSON object).
+    Messages name the server that answered as `server` (see `_settings.server_name`).
     """
     if not 200 <= status < 300:
-        raise api_error(spec.operation, status, headers, json_or_none(content), secrets, now)
-    model = parsed if parsed is not None else _model_from_body(spec, status, content)
+        raise api_error(spec.operation, status, headers, json_or_none(content), secrets, now, server=server)
+    model = parsed if parsed is not None else _model_from_body(spec, status, content, server)
     if getattr(model, "success", None) is False:
         code = getattr(model, "status_code", None)
         code = code if isinstance(code, int | float) else None
@@ -616,7 +671,7 @@ def interpret(
         message = message if isinstance(message, str) else None
         what = _describe(status, _tmdb_code({"status_code": code}), _tmdb_message({"status_message": message}, secrets))
         raise ResponseFormatError(
-            f"TMDB answered with success=false ({what}); the call had no effect.", http_status=status
+            f"{capitalized(server)} answered with success=false ({what}); the call had no effect.", http_status=status
         )
     return spec.result(model, status)
 

@@ -36,7 +36,18 @@ import httpx
 
 from . import _network
 from ._core import Operation, may_have_run_hint, not_sent_note, redact
-from ._settings import USER_AGENT, Settings, shown
+from ._settings import (
+    ATTEMPT_TIMEOUT,
+    BASE_URL,
+    DEFAULT_BASE_URL,
+    MAX_RESPONSE_BYTES,
+    TIMEOUT,
+    USER_AGENT,
+    Settings,
+    host_and_port,
+    shown,
+)
+from ._wording import phrase
 from .errors import (
     ConfigurationError,
     NetworkError,
@@ -508,51 +519,94 @@ def _install_log_filter() -> None:
 # --- httpx exceptions -> typed errors ---------------------------------------------------------------
 
 
-def transport_error(exc: httpx.HTTPError, operation: Operation, secrets: Iterable[str] = ()) -> TMDBError:
-    """The typed error for an httpx exception raised while `operation` was sending or receiving."""
+def _where(exc: httpx.HTTPError, fallback_url: str) -> str:
+    """``host:port`` the failed request went to (its own URL: a redirect may have gone elsewhere), never its
+    user info, path or query."""
+    try:
+        url = str(exc.request.url)
+    except RuntimeError:  # httpx had not attached the request (the `request` property says so this way)
+        url = fallback_url
+    return host_and_port(url)
+
+
+def transport_error(
+    exc: httpx.HTTPError, operation: Operation, secrets: Iterable[str] = (), *, fallback_url: str = DEFAULT_BASE_URL
+) -> TMDBError:
+    """The typed error for an httpx exception raised while `operation` was sending or receiving; its
+    message names the host and port of the request (`fallback_url`'s when httpx did not attach it)."""
     kind = type(exc).__name__.lstrip("_")
     detail = redact(str(exc), secrets)[:_MAX_MESSAGE]
+    where = _where(exc, fallback_url)
     if isinstance(exc, _ResponseTooLarge):
         return ResponseTooLargeError(
-            f"TMDB's response (HTTP {exc.status}) is larger than max_response_bytes ({exc.limit} bytes); reading "
-            f"stopped there. {may_have_run_hint(operation)}",
+            phrase(
+                f"The response of {where} (HTTP {exc.status}) is larger than ",
+                MAX_RESPONSE_BYTES,
+                f" ({exc.limit} bytes); reading stopped there. ",
+                may_have_run_hint(operation),
+            ),
             http_status=exc.status,
         )
     if isinstance(exc, _AttemptTimeout):
         if exc.sent:
             return RequestTimeoutError(
-                f"TMDB's response did not arrive within attempt_timeout ({exc.seconds:g} s): the server is answering "
-                f"too slowly. {may_have_run_hint(operation)}",
+                phrase(
+                    f"The response of {where} did not arrive within ",
+                    ATTEMPT_TIMEOUT,
+                    f" ({exc.seconds:g} s): the server is answering too slowly. ",
+                    may_have_run_hint(operation),
+                ),
                 request_sent=True,
             )
         return RequestTimeoutError(
-            f"attempt_timeout ({exc.seconds:g} s) passed before the request was sent; {not_sent_note(operation)}. "
-            "Check your network, or raise timeout.",
+            phrase(
+                ATTEMPT_TIMEOUT,
+                f" ({exc.seconds:g} s) passed before the request was sent to {where}; {not_sent_note(operation)}. "
+                "Check your network, or raise ",
+                TIMEOUT,
+                ".",
+            ),
             request_sent=False,
         )
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return RequestTimeoutError(
-            f"Timed out before the request was sent ({kind}); {not_sent_note(operation)}. "
-            "Check your network, or raise timeout.",
+            phrase(
+                f"Timed out before the request was sent to {where} ({kind}); {not_sent_note(operation)}. "
+                "Check your network, or raise ",
+                TIMEOUT,
+                ".",
+            ),
             request_sent=False,
         )
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeoutError(
-            f"Timed out waiting for TMDB ({kind}). {may_have_run_hint(operation)}", request_sent=True
+            phrase(f"Timed out waiting for {where} ({kind}). ", may_have_run_hint(operation)), request_sent=True
         )
     if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.ProxyError):
+        through = " through the proxy" if isinstance(exc, httpx.ProxyError) else ""
         return NetworkError(
-            f"Could not connect to TMDB ({kind}: {detail}); {not_sent_note(operation)}. "
-            "Check base_url, the proxy and your network, then retry.",
+            phrase(
+                f"Could not connect to {where}{through} ({kind}: {detail}); {not_sent_note(operation)}. Check ",
+                BASE_URL,
+                ", the proxy and your network, then retry.",
+            ),
             request_sent=False,
         )
     if isinstance(exc, httpx.TransportError):
         return NetworkError(
-            f"The connection failed during the request ({kind}: {detail}). {may_have_run_hint(operation)}",
+            phrase(
+                f"The connection to {where} failed during the request ({kind}: {detail}). ",
+                may_have_run_hint(operation),
+            ),
             request_sent=True,
         )
     if isinstance(exc, httpx.DecodingError):
         return ResponseFormatError(
-            f"The response body could not be decoded ({kind}: {detail}). {may_have_run_hint(operation)}", http_status=0
+            phrase(
+                f"The response body of {where} could not be decoded ({kind}: {detail}). ", may_have_run_hint(operation)
+            ),
+            http_status=0,
         )
-    return NetworkError(f"The request failed ({kind}). {may_have_run_hint(operation)}", request_sent=True)
+    return NetworkError(
+        phrase(f"The request to {where} failed ({kind}). ", may_have_run_hint(operation)), request_sent=True
+    )

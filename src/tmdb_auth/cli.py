@@ -12,7 +12,17 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
-from ._settings import BASE_URL_ENV, DEFAULT_SITE_URL, DEFAULT_TIMEOUT, READ_TOKEN_ENV, SITE_URL_ENV
+from ._cli_wording import ALLOW_INSECURE_HTTP_ENV, error_line, error_text
+from ._settings import (
+    BASE_URL_ENV,
+    DEFAULT_SITE_URL,
+    DEFAULT_TIMEOUT,
+    READ_TOKEN_ENV,
+    SITE_URL_ENV,
+    capitalized,
+    is_loopback,
+    server_name,
+)
 from ._version import __version__
 from .errors import (  # the exception tree only: no HTTP library is imported before a command sends
     APIError,
@@ -75,8 +85,21 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); the message says what was spent (and login revokes a token it got)
   {EXIT_INTERNAL}  an unexpected internal error
 logout without ACCESS_TOKEN: any exit code but 0 means the stored login was kept.
+
+environment:
+  TMDB_READ_ACCESS_TOKEN  the app's API Read Access Token (or --read-token-file)
+  TMDB_BASE_URL, TMDB_SITE_URL  the API and the approval site (default: TMDB's)
+  TMDB_ALLOW_INSECURE_HTTP=1  as --allow-insecure-http
+  TMDB_AUTH_CONFIG_DIR, TMDB_AUTH_KEYRING=off  where login stores credentials
+  TMDB_AUTH_LOG=debug|info|warning  log to stderr (secrets redacted)
+  BROWSER  the browser login opens (tried even without a display or over SSH)
+  CI=true  login refuses to wait for a person to approve (unless BROWSER is set)
 """
 
+CI_ENV = "CI"
+LOG_ENV = "TMDB_AUTH_LOG"  # tmdb_auth._log.LOG_ENV, without importing logging for commands that log nothing
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
 STDIN_HELP = (
     "or - to read it from stdin (safer: command-line arguments are visible to other users in `ps` "
     "and are kept in shell history)"
@@ -189,15 +212,48 @@ def secret_argument(value: str, name: str, *, warn: bool = True) -> str:
     return line
 
 
+def _switch(name: str) -> bool:
+    """An on/off environment variable: 1, true, yes or on; unset, empty, 0, false, no or off (UsageError else)."""
+    value = os.environ.get(name, "").strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise UsageError(f"{name} must be 1 (or true, yes, on) or 0 (or false, no, off), not {one_line(value)!r}")
+    return value in _TRUE
+
+
+def insecure_http_allowed(args: argparse.Namespace) -> bool:
+    """--allow-insecure-http, or $TMDB_ALLOW_INSECURE_HTTP=1."""
+    return bool(getattr(args, "allow_insecure_http", False)) or _switch(ALLOW_INSECURE_HTTP_ENV)
+
+
+def _warn_insecure(api_url: str | None, site_url: str | None) -> None:
+    """One warning line for each plain-http URL beyond loopback that --allow-insecure-http let through."""
+    from urllib.parse import urlsplit
+
+    named = {url: what for url, what in ((site_url, "the site"), (api_url, "the API")) if url}
+    for url, what in named.items():
+        parts = urlsplit(url)
+        if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+            say(
+                f"tmdb-auth: warning: --allow-insecure-http: tokens travel in clear text to "
+                f"{one_line(server_name(url, what))} (plain http, not loopback)"
+            )
+
+
 def _client(args: argparse.Namespace) -> TMDBAuth:
-    """The facade configured from the common options (logging to stderr with -v)."""
+    """The facade configured from the common options."""
     from .client import TMDBAuth
 
-    if args.verbose and sys.stderr is not None:
-        import logging
-
-        logging.basicConfig(level=logging.INFO, format="tmdb-auth: %(message)s", stream=sys.stderr)
-    return TMDBAuth(_read_token(args), base_url=args.base_url, site_url=args.site_url, timeout=args.timeout)
+    allow_insecure_http = insecure_http_allowed(args)
+    auth = TMDBAuth(
+        _read_token(args),
+        base_url=args.base_url,
+        site_url=args.site_url,
+        timeout=args.timeout,
+        allow_insecure_http=allow_insecure_http,
+    )
+    if allow_insecure_http:
+        _warn_insecure(auth.base_url, auth.site_url)
+    return auth
 
 
 def _formatted(values: dict[str, str | None], format_name: str, env_names: dict[str, str]) -> str:
@@ -261,15 +317,21 @@ def cmd_access_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _account_settings(server: str) -> str:
+    """Where a user revokes an app's access by hand: only TMDB has account settings."""
+    return " (you can revoke the app's access in your TMDB account settings)" if server == "TMDB" else ""
+
+
 def _revoke_undelivered(auth: TMDBAuth, access_token: str) -> str:
     """Revoke an access token nobody received, rather than leave it valid; say which happened."""
-    settings = "(you can revoke the app's access in your TMDB account settings)."
+    server = server_name(auth.base_url)
+    settings = _account_settings(server)
     try:
         auth.logout(access_token)
     except TMDBError:
-        return f"revoking it failed too, so it stays valid at TMDB without anyone holding it {settings}"
+        return f"revoking it failed too, so it stays valid at {server} without anyone holding it{settings}."
     except KeyboardInterrupt:
-        return f"revoking it was interrupted, so it may stay valid at TMDB without anyone holding it {settings}"
+        return f"revoking it was interrupted, so it may stay valid at {server} without anyone holding it{settings}."
     return "it was revoked."
 
 
@@ -282,7 +344,8 @@ def cmd_logout(args: argparse.Namespace) -> int:
     Stdout().check()
     with _client(args) as auth:
         auth.logout(access_token)
-    _report_done("Logged out: the access token is revoked.", "the access token was revoked")
+        server = server_name(auth.base_url)
+    _report_done(f"Logged out: the access token is revoked at {server}.", "the access token was revoked")
     return EXIT_OK
 
 
@@ -346,50 +409,90 @@ def _client_for(args: argparse.Namespace, credentials: Credentials) -> TMDBAuth:
 
 
 class _LoginReporter:
-    """Tells the person at the terminal (stderr) what the login is waiting for."""
+    """Tells the person at the terminal (stderr) what the login is waiting for, naming the servers truthfully."""
 
-    def __init__(self) -> None:
+    def __init__(self, auth: TMDBAuth) -> None:
         self._minutes_left: int | None = None
+        self._api = server_name(auth.base_url)
+        self._site = server_name(auth.site_url, "the site")
 
     def __call__(self, event: LoginEvent) -> None:
-        from .login import ApprovalURLReady, CallbackReceived, DenialNotConfirmed, NotApprovedYet, PollFailed, Waiting
+        from .login import (
+            ApprovalURLReady,
+            BrowserAnswered,
+            CallbackReceived,
+            DenialNotConfirmed,
+            NotApprovedYet,
+            PollFailed,
+            Waiting,
+        )
 
         if isinstance(event, ApprovalURLReady):
-            say(f"Approve this login on TMDB within {_duration(event.seconds_left)}:")
+            say(f"Approve this login on {self._site} within {_duration(event.seconds_left)}:")
             say(f"  {one_line(event.approval_url)}")
-            where = "Opening it in your browser; you can also open it" if event.browser else "Open it"
-            say(f"{where} in any browser, on this or another device.")
+            if event.browser:
+                say(
+                    "Trying to open it in your browser; you can also open it in any browser, on this or another device."
+                )
+            elif event.no_browser:
+                say(f"No browser is opened here: {one_line(event.no_browser)}.")
+                say("Open it in a browser on any device (this one, your phone, another computer).")
+            else:
+                say("Open it in any browser, on this or another device.")
+        elif isinstance(event, BrowserAnswered):
+            if event.opened:
+                say("Opened it in your browser.")
+            else:
+                say(
+                    "Could not open a browser here: open the URL above in any browser, on this or another device "
+                    "(on another device, the page it returns to after you approve does not load; this login "
+                    "notices the approval anyway)."
+                )
         elif isinstance(event, Waiting):
             self._minutes_left = int(event.seconds_left // 60)
             say("Waiting for your approval (Ctrl-C to cancel)...")
         elif isinstance(event, NotApprovedYet | PollFailed):
             minutes = int(event.seconds_left // 60)
             if isinstance(event, PollFailed):
-                say(f"TMDB did not answer ({type(event.error).__name__}); still waiting.")
+                say(f"{capitalized(self._api)} did not answer ({type(event.error).__name__}); still waiting.")
             elif self._minutes_left is not None and minutes < self._minutes_left:
                 say(f"Still waiting: {_duration(event.seconds_left)} left.")
             self._minutes_left = minutes
         elif isinstance(event, CallbackReceived):
-            say("The browser came back: " + ("access denied; asking TMDB to confirm." if event.denied else "approved."))
+            answer = f"access denied; asking {self._api} to confirm." if event.denied else "approved."
+            say(f"The browser came back: {answer}")
         elif isinstance(event, DenialNotConfirmed):
             say(
-                "TMDB says the request token still waits for approval: that denial did not come from TMDB's page "
-                "(any program on this machine can send one). Still waiting."
+                f"{capitalized(self._api)} says the request token still waits for approval: that denial did not "
+                "come from the approval page (any program on this machine can send one). Still waiting."
             )
 
 
 def _cancelled_login(auth: TMDBAuth, interrupt: LoginInterrupted) -> str:
-    """What a Ctrl-C during the login left, in one line; an access token TMDB issued is revoked."""
+    """What a Ctrl-C during the login left, in one line; an access token the API issued is revoked."""
+    server = server_name(auth.base_url)
     if interrupt.exchange == "issued" and interrupt.token is not None:
         revoked = _revoke_undelivered(auth, interrupt.token.access_token)
-        return f"Login cancelled after TMDB issued the access token; nothing was stored and {revoked}"
+        return f"Login cancelled after {server} issued the access token; nothing was stored and {revoked}"
     if interrupt.exchange == "uncertain":
         return (
-            "Login cancelled during the exchange; nothing was stored. TMDB may have processed it: if you had "
-            "approved, an access token may exist that nobody holds (you can revoke the app's access in your TMDB "
-            "account settings)."
+            f"Login cancelled during the exchange; nothing was stored. {capitalized(server)} may have processed it: "
+            f"if you had approved, an access token may exist that nobody holds{_account_settings(server)}."
         )
     return "Login cancelled; nothing was stored, and no access token was issued (the request token expires unused)."
+
+
+def _refuse_under_ci() -> None:
+    """`login` waits for a person; a CI job ($CI set to anything but 0, false, no or off: GitHub Actions and
+    most CI services set CI=true) has nobody to approve, unless $BROWSER names a program that answers the
+    page (a headless browser, as this project's own CI uses)."""
+    ci = os.environ.get(CI_ENV, "").strip().lower() not in _FALSE  # CI=true, CI=1, CI=woodpecker...
+    if ci and not os.environ.get("BROWSER"):
+        raise UsageError(
+            "login waits for a person to approve it in a browser, and CI is set (nobody is there to approve): log "
+            "in on a machine with a browser and store that token here with tmdb-auth login --with-token < FILE, "
+            "or script the steps with tmdb-auth request-token and tmdb-auth access-token (unset CI to wait anyway)"
+        )
 
 
 def cmd_login(args: argparse.Namespace) -> int:
@@ -398,6 +501,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     from .login import LoginInterrupted, login
     from .store import Credentials
 
+    _refuse_under_ci()
     store = _store()
     store.prepare()  # an unusable config directory fails now, before the user approves anything
     Stdout().check()  # and so does an output that cannot say the login worked
@@ -419,7 +523,7 @@ def cmd_login(args: argparse.Namespace) -> int:
                 auth,
                 port=args.port,
                 open_browser=not args.no_browser,
-                on_progress=_LoginReporter(),
+                on_progress=_LoginReporter(auth),
                 poll_interval=args.poll_interval,
             )
             pending = Credentials.new(token, base_url=auth.base_url)
@@ -439,17 +543,20 @@ def cmd_login(args: argparse.Namespace) -> int:
             try:
                 auth.logout(token)
             except (TMDBError, KeyboardInterrupt):
+                server = server_name(auth.base_url)
                 raise CredentialStoreError(
-                    f"{error}. Revoking the new token failed too, so it stays valid at TMDB without being stored; "
-                    "you can revoke the app's access in your TMDB account settings.",
+                    f"{error}. Revoking the new token failed too, so it stays valid at {server} without being "
+                    f"stored{_account_settings(server)}.",
                     path=error.path,
                 ) from None
             raise CredentialStoreError(f"{error}. The new login was revoked; log in again.", path=error.path) from None
     scopes = one_line(", ".join(credentials.scopes)) or "none"
     where = one_line(store.describe(credentials))
+    server = one_line(server_name(credentials.base_url))
     try:
         _report_done(
-            f"Logged in to TMDB as account {_account(credentials)} (scopes: {scopes}).\nCredentials stored in {where}.",
+            f"Logged in to {server} as account {_account(credentials)} (scopes: {scopes}).\n"
+            f"Credentials stored in {where}.",
             f"logged in as account {_account(credentials)}, stored in {where}",
         )
     except KeyboardInterrupt:
@@ -464,7 +571,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     credentials = _logged_in(store)
     checked, rejected = _status_check(args, credentials)
     _report(
-        f"Logged in to TMDB as account {_account(credentials)}\n"
+        f"Logged in to {one_line(server_name(credentials.base_url))} as account {_account(credentials)}\n"
         f"  scopes:    {one_line(', '.join(credentials.scopes)) or 'none'}\n"
         f"  since:     {credentials.created_at:%Y-%m-%d %H:%M:%S} UTC\n"
         f"  API:       {one_line(credentials.base_url)}\n"
@@ -473,7 +580,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"  checked:   {checked}\n"
     )
     if rejected is not None:
-        say(f"tmdb-auth: error: {one_line(str(rejected))}")
+        say(error_line(rejected, args))
         return exit_code_for(rejected)
     return EXIT_OK
 
@@ -486,11 +593,12 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def _logout_stored(args: argparse.Namespace) -> int:
-    """Revoke the stored token at TMDB, then forget it; on failure keep it (nothing is lost)."""
+    """Revoke the stored token at the API that issued it, then forget it; on failure keep it (nothing is lost)."""
     store = _store()
     if args.local_only:
         return _forget_stored(store)
     credentials = _logged_in(store)
+    server = one_line(server_name(credentials.base_url))
     Stdout().check()  # before revoking: any exit code but 0 means the stored login was kept
     session: SessionOutcome = None
     try:
@@ -499,58 +607,54 @@ def _logout_stored(args: argparse.Namespace) -> int:
             auth.logout(credentials.access_token)
     except KeyboardInterrupt:
         raise Interrupted(
-            "Interrupted during the revocation: TMDB may have revoked the token, and the stored login was kept "
+            f"Interrupted during the revocation: {server} may have revoked the token, and the stored login was kept "
             "(run tmdb-auth logout again: a token already revoked is then forgotten)."
         ) from None
     except InvalidAccessTokenError as error:
         if isinstance(session, TMDBError):
-            return _session_not_ended(credentials, session, error)
-        if _forget_revoked(store, credentials):
+            return _session_not_ended(args, credentials, session, error, server)
+        already = f"The token of account {_account(credentials)} was already invalid or revoked at {server}"
+        if _forget_revoked(store, credentials, server):
             _report_done(
-                f"The token of account {_account(credentials)} was already invalid or revoked at TMDB; forgot it.",
-                "the token was already invalid at TMDB and the stored login was forgotten",
+                f"{already}; forgot it.",
+                f"the token was already invalid at {server} and the stored login was forgotten",
             )
         else:
-            _report_done(
-                f"The token of account {_account(credentials)} was already invalid or revoked at TMDB; {_KEPT}.",
-                f"the token was already invalid at TMDB; {_KEPT}",
-            )
+            _report_done(f"{already}; {_KEPT}.", f"the token was already invalid at {server}; {_KEPT}")
         return EXIT_OK
     except TMDBError as error:
-        say(f"tmdb-auth: error: {one_line(str(error))}")
+        say(error_line(error, args))
         if isinstance(session, TMDBError):
-            say(f"tmdb-auth: {_session_failure(session)}")
+            say(f"tmdb-auth: {_session_failure(session, args)}")
         say(
             "tmdb-auth: the stored login was kept. Run tmdb-auth logout again, or tmdb-auth logout --local-only "
             "to forget it without revoking it."
         )
         return exit_code_for(error)
     if isinstance(session, TMDBError):
-        return _session_not_ended(credentials, session, None)
-    if _forget_revoked(store, credentials):
+        return _session_not_ended(args, credentials, session, None, server)
+    logged_out = f"Logged out account {_account(credentials)}: the token is revoked at {server}"
+    if _forget_revoked(store, credentials, server):
         _report_done(
-            f"Logged out account {_account(credentials)}: the token is revoked at TMDB and the stored login deleted.",
+            f"{logged_out} and the stored login deleted.",
             "logged out: the token was revoked and the stored login deleted",
         )
     else:
-        _report_done(
-            f"Logged out account {_account(credentials)}: the token is revoked at TMDB; {_KEPT}.",
-            f"logged out: the token was revoked; {_KEPT}",
-        )
+        _report_done(f"{logged_out}; {_KEPT}.", f"logged out: the token was revoked; {_KEPT}")
     return EXIT_OK
 
 
 _KEPT = "a login stored meanwhile (by another tmdb-auth login) was kept"
 
 
-def _forget_revoked(store: CredentialStore, credentials: Credentials) -> bool:
+def _forget_revoked(store: CredentialStore, credentials: Credentials, server: str) -> bool:
     """Delete the stored login whose token is revoked, unless another login was stored meanwhile (False)."""
     try:
         deleted = store.delete(if_current=credentials)
     except CredentialStoreError as error:
         raise CredentialStoreError(
-            f"the token of account {_account(credentials)} is revoked at TMDB, but the stored login could not be "
-            f"deleted: {error}",
+            f"the token of account {_account(credentials)} is revoked at {server}, but the stored login could not "
+            f"be deleted: {error}",
             path=error.path,
         ) from None
     return deleted
@@ -566,11 +670,12 @@ def _forget_stored(store: CredentialStore) -> int:
     if known is None:
         if not store.delete():
             raise NotLoggedInError(f"not logged in (no credentials in {store.directory})")
-        _report_done("Forgot the stored login. Its token was not revoked at TMDB.", "forgot the stored login")
+        _report_done("Forgot the stored login. Its token was not revoked.", "forgot the stored login")
     elif store.delete(if_current=known):
+        server = one_line(server_name(known.base_url))
         not_ended = "token was not revoked" if known.session_id is None else "token and v3 session were not ended"
         _report_done(
-            f"Forgot the stored login of account {_account(known)}. Its {not_ended} at TMDB.",
+            f"Forgot the stored login of account {_account(known)}. Its {not_ended} at {server}.",
             "forgot the stored login",
         )
     else:
@@ -607,8 +712,8 @@ def cmd_session(args: argparse.Namespace) -> int:
             session = auth.create_session(credentials.access_token)
         except KeyboardInterrupt:
             raise Interrupted(
-                "interrupted while TMDB created the session: it may have made one that nobody received; "
-                "run tmdb-auth session again"
+                f"interrupted while {one_line(server_name(auth.base_url))} created the session: it may have made one "
+                "that nobody received; run tmdb-auth session again"
             ) from None
         _store_session(store, auth, credentials, session)
     try:
@@ -657,16 +762,17 @@ def _stored_session_id(store: CredentialStore) -> str | None:
 
 def _end_undelivered_session(auth: TMDBAuth, session: Session) -> str:
     """End a session nobody holds, rather than leave it acting for the user; say which happened."""
+    server = one_line(server_name(auth.base_url))
     try:
         auth.delete_session(session)
     except TMDBError as error:
         return (
-            f"could not be ended ({type(error).__name__}), so it stays live at TMDB without anyone holding it (it "
+            f"could not be ended ({type(error).__name__}), so it stays live at {server} without anyone holding it (it "
             "ends when you revoke the app's access in your TMDB account settings)."
         )
     except KeyboardInterrupt:
-        return "may stay live at TMDB without anyone holding it (ending it was interrupted)."
-    return "was ended at TMDB."
+        return f"may stay live at {server} without anyone holding it (ending it was interrupted)."
+    return f"was ended at {server}."
 
 
 def _end_stored_session(
@@ -683,6 +789,7 @@ def _end_stored_session(
     session = credentials.to_session()
     if session is None:
         return credentials, None
+    server = one_line(server_name(auth.base_url))
     try:
         auth.delete_session(session)
     except InvalidSessionError:
@@ -691,11 +798,11 @@ def _end_stored_session(
         return credentials, error
     except KeyboardInterrupt:
         raise Interrupted(
-            "Interrupted while ending the v3 session: TMDB may have ended it; the stored login was kept, and the "
-            "token was not revoked (run tmdb-auth logout again)."
+            f"Interrupted while ending the v3 session: {server} may have ended it; the stored login was kept, and "
+            "the token was not revoked (run tmdb-auth logout again)."
         ) from None
     _report_done(
-        f"Ended the v3 session of account {_account(credentials)} at TMDB.", "the v3 session was ended at TMDB"
+        f"Ended the v3 session of account {_account(credentials)} at {server}.", f"the v3 session was ended at {server}"
     )
     without = attrs.evolve(credentials, session_id=None)
     try:
@@ -705,19 +812,25 @@ def _end_stored_session(
     return without, "ended"
 
 
-def _session_failure(error: TMDBError) -> str:
-    return f"its v3 session could not be ended ({one_line(str(error))})."
+def _session_failure(error: TMDBError, args: argparse.Namespace) -> str:
+    return f"its v3 session could not be ended ({error_text(error, args)})."
 
 
-def _session_not_ended(credentials: Credentials, session_error: TMDBError, token_error: TMDBError | None) -> int:
+def _session_not_ended(
+    args: argparse.Namespace,
+    credentials: Credentials,
+    session_error: TMDBError,
+    token_error: TMDBError | None,
+    server: str,
+) -> int:
     """logout: the token is revoked (or was already) but the v3 session could not be ended: keep the login."""
     token = "was already invalid or revoked" if token_error is not None else "is revoked"
-    say(f"tmdb-auth: error: {_session_failure(session_error)}")
+    say(f"tmdb-auth: error: {_session_failure(session_error, args)}")
     _report_done(
-        f"The token of account {_account(credentials)} {token} at TMDB, but its v3 session could not be ended: "
+        f"The token of account {_account(credentials)} {token} at {server}, but its v3 session could not be ended: "
         "the stored login was kept with it. Run tmdb-auth logout again to end it (or tmdb-auth logout --local-only "
         "to forget it).",
-        f"the token {token} at TMDB; the v3 session could not be ended and the stored login was kept",
+        f"the token {token} at {server}; the v3 session could not be ended and the stored login was kept",
     )
     return exit_code_for(session_error)
 
@@ -729,16 +842,17 @@ def _session_status(credentials: Credentials) -> str:
 
 
 def _status_check(args: argparse.Namespace, credentials: Credentials) -> tuple[str, TMDBError | None]:
-    """The status line saying what was checked, and the error when TMDB rejected the token (status --check)."""
+    """The status line saying what was checked, and the error when the server rejected the token (status --check)."""
+    server = one_line(server_name(credentials.base_url))
     if not args.check:
-        return "stored; not checked with TMDB (tmdb-auth status --check asks it)", None
+        return f"stored; not checked with {server} (tmdb-auth status --check asks it)", None
     with _client_for(args, credentials) as auth:
         try:
             auth.check_access_token(credentials.to_access_token())
         except InvalidAccessTokenError as error:
-            return "TMDB rejected the access token just now (invalid, expired or revoked): log in again", error
+            return f"{server} rejected the access token just now (invalid, expired or revoked): log in again", error
     return (
-        "TMDB accepted the access token just now (GET /4/account/.../lists, which changes nothing); "
+        f"{server} accepted the access token just now (GET /4/account/.../lists, which changes nothing); "
         "the v3 session is not checked"
     ), None
 
@@ -810,7 +924,10 @@ def _login_with_token(args: argparse.Namespace) -> int:
         )
     from ._settings import resolve_base_url
 
-    base_url = resolve_base_url(args.base_url, False, os.environ)  # where the token is sent later, as login's
+    allow_insecure_http = insecure_http_allowed(args)
+    base_url = resolve_base_url(args.base_url, allow_insecure_http, os.environ)  # where the token goes later
+    if allow_insecure_http:
+        _warn_insecure(base_url, None)
     read_token = _read_token(args) or os.environ.get(READ_TOKEN_ENV)
     token = access_token_from_input(_read_token_from_stdin(), read_token.strip() if read_token else None)
     store = _store()
@@ -822,8 +939,8 @@ def _login_with_token(args: argparse.Namespace) -> int:
         previous = None  # unusable: replaced
     if previous is not None:
         say(
-            f"Replacing the login of account {_account(previous)} (its token stays valid at TMDB: `tmdb-auth "
-            "logout` first would revoke it)."
+            f"Replacing the login of account {_account(previous)} (its token stays valid at "
+            f"{one_line(server_name(previous.base_url))}: `tmdb-auth logout` first would revoke it)."
         )
     credentials = store.save(token, base_url=base_url)
     scopes = one_line(", ".join(credentials.scopes))
@@ -831,7 +948,7 @@ def _login_with_token(args: argparse.Namespace) -> int:
     _report_done(
         f"Stored the access token of account {_account(credentials)} (scopes: {scopes}), for "
         f"{one_line(base_url)}, in {where}.\n"
-        "Not checked with TMDB (nothing was sent): tmdb-auth status --check asks it.",
+        f"Not checked with {one_line(server_name(base_url))} (nothing was sent): tmdb-auth status --check asks it.",
         f"stored the access token of account {_account(credentials)} in {where}",
     )
     return EXIT_OK
@@ -841,7 +958,13 @@ def cmd_approve_url(args: argparse.Namespace) -> int:
     from .client import approval_url
 
     request_token = secret_argument(args.request_token, "REQUEST_TOKEN")
-    _report(approval_url(request_token, site_url=args.site_url, redirect_to=args.redirect_to) + "\n")
+    allow_insecure_http = insecure_http_allowed(args)
+    url = approval_url(
+        request_token, site_url=args.site_url, redirect_to=args.redirect_to, allow_insecure_http=allow_insecure_http
+    )
+    if allow_insecure_http:
+        _warn_insecure(None, url)
+    _report(url + "\n")
     return EXIT_OK
 
 
@@ -933,18 +1056,22 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.set_defaults(handler=None)  # no command: print this help
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(
-            name,
-            help=help_text,
-            description=help_text,
-            epilog=EXIT_CODES_HELP,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        # The exit codes and variables are in `tmdb-auth --help` only: each command's help stays short.
+        sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
         return sub
+
+    def insecure_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--allow-insecure-http",
+            action="store_true",
+            help=f"allow plain http to a host that is not loopback (an emulator on another machine): tokens travel "
+            f"in clear text (also ${ALLOW_INSECURE_HTTP_ENV}=1)",
+        )
 
     def site_url_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
@@ -972,7 +1099,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--timeout", type=float, default=DEFAULT_TIMEOUT, help=f"seconds per request (default: {DEFAULT_TIMEOUT:g})"
         )
-        sub.add_argument("-v", "--verbose", action="store_true", help="report retries on stderr")
+        insecure_option(sub)
+        sub.add_argument("-v", "--verbose", action="store_true", help=f"log requests and retries (as {LOG_ENV}=info)")
 
     request = add("request-token", cmd_request_token, "Create a request token for the user to approve.")
     request.add_argument("--redirect-to", metavar="URL", help="where TMDB sends the user after approving")
@@ -991,7 +1119,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_login,
         "Log in from the terminal: approve in a browser (this device or another), then the access token is stored.",
     )
-    login.add_argument("--no-browser", action="store_true", help="print the approval URL without opening a browser")
+    login.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the approval URL without opening a browser, to approve on any device (no return to this machine)",
+    )
     login.add_argument(
         "--port", type=int, default=0, help="loopback port for the browser's return (default: 0, any free port)"
     )
@@ -1000,7 +1132,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_POLL_INTERVAL,
         metavar="SECONDS",
-        help=f"how often to ask TMDB whether the login was approved (default: {DEFAULT_POLL_INTERVAL:g})",
+        help=f"how often to ask the API whether the login was approved (default: {DEFAULT_POLL_INTERVAL:g})",
     )
     login.add_argument(
         "--with-token",
@@ -1057,6 +1189,7 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("request_token", metavar="REQUEST_TOKEN", help=f"the request token, {STDIN_HELP}")
     approve.add_argument("--redirect-to", metavar="URL", help="where TMDB sends the user after approving")
     site_url_option(approve)
+    insecure_option(approve)
 
     emulator = add(
         "emulator", cmd_emulator, f"Run the local TMDB v4 auth emulator in the foreground ({EMULATOR_EXTRA})."
@@ -1088,15 +1221,47 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tmdb-auth`` console script; returns the exit code."""
     try:
-        return _run(build_parser().parse_args(argv))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.handler is None:  # bare `tmdb-auth`: what it can do, and nothing wrong about it
+            args.handler = _print_help(parser)
+        return _run(args)
     finally:
         finish_stdout()  # a reader gone by now is not worth an "Exception ignored" at exit
+
+
+def _print_help(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """The handler of bare `tmdb-auth`: the help on stdout (a stdout that cannot take it is exit 10, as for
+    any command)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        _report(parser.format_help())
+        return EXIT_OK
+
+    return handler
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """$TMDB_AUTH_LOG (-v: info): log to stderr, secrets redacted. Without either, logging is not even imported."""
+    value = os.environ.get(LOG_ENV, "").strip().lower()
+    verbose = bool(getattr(args, "verbose", False))
+    if not value and not verbose:
+        return
+    from . import _log
+
+    if value not in _log.LEVELS:
+        if value:
+            say(f"tmdb-auth: warning: {LOG_ENV} must be one of {', '.join(_log.LEVELS)}, not {one_line(value)!r}")
+        value = "info" if verbose else ""
+    if value:
+        _log.configure(value, secrets=[os.environ.get(READ_TOKEN_ENV, "")])
 
 
 def _run(args: argparse.Namespace) -> int:
     """Run the command; every outcome is an exit code and, on failure, one line on stderr."""
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        _configure_logging(args)
         return handler(args)
     except Interrupted as error:
         say(f"tmdb-auth: {one_line(str(error))}")
@@ -1105,7 +1270,7 @@ def _run(args: argparse.Namespace) -> int:
         say("tmdb-auth: interrupted")
         return EXIT_INTERRUPTED
     except (TMDBError, UsageError, NotLoggedInError, OutputError, ResultLostError) as error:
-        say(f"tmdb-auth: error: {one_line(str(error))}")
+        say(error_line(error, args))
         return exit_code_for(error)
     except Exception as error:  # no traceback for users; the type says what to report
         say(f"tmdb-auth: internal error ({type(error).__name__}); please report it")

@@ -209,7 +209,7 @@ class _Base:
         if isinstance(exc, httpx.HTTPError):
             from ._transport import transport_error
 
-            return transport_error(exc, spec.operation, secrets), exc
+            return transport_error(exc, spec.operation, secrets, fallback_url=self._settings.base_url), exc
         # The generated layer turns every parsing failure into parsed=None (the core re-parses and
         # types it): anything else came from a transport or an event hook.
         return _core.unexpected_error(spec.operation, exc, None), exc
@@ -296,7 +296,13 @@ class TMDBAuth(_Base):
             else:
                 try:
                     return interpret(
-                        spec, response.status_code, response.headers, response.content, response.parsed, secrets
+                        spec,
+                        response.status_code,
+                        response.headers,
+                        response.content,
+                        response.parsed,
+                        secrets,
+                        server=self._settings.server,
                     )
                 except TMDBError as exc:
                     error = exc
@@ -501,7 +507,13 @@ class AsyncTMDBAuth(_Base):
             else:
                 try:
                     return interpret(
-                        spec, response.status_code, response.headers, response.content, response.parsed, secrets
+                        spec,
+                        response.status_code,
+                        response.headers,
+                        response.content,
+                        response.parsed,
+                        secrets,
+                        server=self._settings.server,
                     )
                 except TMDBError as exc:
                     error = exc

@@ -35,6 +35,17 @@ Call = Callable[..., Any]
 returns its result."""
 
 
+def environment_without_tmdb() -> dict[str, str]:
+    """This process's environment without the package's TMDB_* variables, for a subprocess that should see
+    only what a test gives it. The test suite's own (TMDB_AUTH_TESTS_*) stay: through them the network
+    guard of Python subprocesses reports (tests/helpers/network_guard_plugin.py)."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("TMDB_") or key.startswith("TMDB_AUTH_TESTS_")
+    }
+
+
 def without_argv_warnings(stderr: str) -> list[str]:
     """The lines of `stderr` but the warnings that a secret was given as an argument (tests that pass
     tokens as arguments for brevity, and are about something else)."""

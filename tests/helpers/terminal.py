@@ -14,10 +14,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.helpers import ROOT
+from tests.helpers.fake_browser import COMMAND as FAKE_BROWSER
 from tmdb_auth import cli
 from tmdb_auth.emulator import Emulator
 
@@ -32,15 +34,35 @@ class Run:
     stderr: str
 
 
+# What decides whether `login` opens a browser, or waits at all (see tmdb_auth._browser): a test sets
+# what it needs, whatever the machine running the suite has (a desktop's DISPLAY, CI's CI=true).
+TERMINAL_VARIABLES = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "CI", "TMDB_AUTH_LOG")
+
+
+def emulator_name(base_url: str) -> str:
+    """How the command line names a loopback API (the emulator, or a test's server standing in for TMDB)."""
+    return f"the emulator at {urlsplit(base_url).netloc}"
+
+
+def with_browser(env: dict[str, str], log: Path | None = None, exit_code: int = 0) -> dict[str, str]:
+    """`env` with a $BROWSER that only records the URL (tests/helpers/fake_browser.py): `login` then serves
+    its callback, which the test requests itself, and plays the user with the emulator's helpers."""
+    browser = {"BROWSER": FAKE_BROWSER, "TMDB_TEST_BROWSER_EXIT": str(exit_code)}
+    if log is not None:
+        browser["TMDB_TEST_BROWSER_LOG"] = str(log)
+    return {**env, **browser}
+
+
 def command_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> dict[str, str]:
-    """`values` and no other TMDB_* variable nor $BROWSER, in this process (for in-process commands) and in
-    the environment returned for subprocesses."""
+    """`values` and no other TMDB_* variable (but the test suite's own) nor any of `TERMINAL_VARIABLES`, in this
+    process (for in-process commands) and in the environment returned for subprocesses."""
     for name in list(os.environ):
-        if name.startswith("TMDB_") or name == "BROWSER":
+        # TMDB_AUTH_TESTS_* stay: the network guard of the subprocesses logs through one of them.
+        if (name.startswith("TMDB_") and not name.startswith("TMDB_AUTH_TESTS_")) or name in TERMINAL_VARIABLES:
             monkeypatch.delenv(name)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    return {**{k: v for k, v in os.environ.items() if k != "BROWSER"}, **values}
+    return {**os.environ, **values}
 
 
 class Login:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, environment_without_tmdb
 from tests.helpers.chromium import browser_command, click_on_approval_page, headless_chromium, unavailable_reason
 from tmdb_auth import InvalidRequestTokenError, TMDBAuth
 from tmdb_auth.emulator import DEFAULT_APP_NAME, Emulator, SeenRequest
@@ -181,7 +181,8 @@ def login_env(emulator: Emulator, tmp_path: Path, click: str) -> dict[str, str]:
     """The environment of a person logging in: TMDB is the emulator (API and website), the browser is Chromium."""
     if UNAVAILABLE is not None:
         pytest.fail(f"CI must run the real-browser tests: {UNAVAILABLE}")
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("TMDB_", "BROWSER"))}
+    # CI is inherited on purpose: how `login` behaves under CI is part of what runs here.
+    inherited = environment_without_tmdb()
     return {
         **inherited,
         "TMDB_BASE_URL": emulator.base_url,
@@ -250,7 +251,7 @@ def test_tmdb_auth_login_denied_in_chromium(tmdb_emulator: Emulator, tmp_path: P
     login = tmdb_auth("login", env=env)
     seen = browser_report(tmp_path, login)
     assert login.returncode == 4, (login.stderr, seen)
-    assert "start again" in login.stderr.lower()
+    assert "start again (tmdb-auth login)" in login.stderr.lower()
     assert "close this tab" in seen["final_text"].lower(), "the callback still answered the browser"
     assert "denied=true" in seen["final_url"]
     assert SeenRequest("POST", "/auth/access", 302) in tmdb_emulator.requests

@@ -19,15 +19,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
 from tests.helpers.terminal import (
     TMDB_AUTH,
     Login,
     assert_no_secret,
+    emulator_name,
     exchanges,
     log_in,
     run_in_process,
     start,
     stored_token,
+    with_browser,
 )
 from tmdb_auth import AccessToken, CredentialStore, NetworkError, TMDBAuth, cli
 from tmdb_auth.emulator import Emulator
@@ -51,11 +54,12 @@ def test_login_without_a_browser_then_status_token_logout(
     result = login.finish()
     assert result.returncode == 0, result.stderr
     account = tmdb_emulator.account_id
+    emulator = emulator_name(tmdb_emulator.base_url)
     assert result.stdout == (
-        f"Logged in to TMDB as account {account} (scopes: api_read, api_write).\n"
+        f"Logged in to {emulator} as account {account} (scopes: api_read, api_write).\n"
         f"Credentials stored in {config_dir / 'credentials.json'} (mode 0600).\n"
     )
-    assert re.search(r"Approve this login on TMDB within 1[45] min \d\d s:", result.stderr)
+    assert re.search(rf"Approve this login on {emulator} within 1[45] min \d\d s:", result.stderr)
     assert "Open it in any browser, on this or another device." in result.stderr
     assert login.approval_url.startswith(f"{tmdb_emulator.base_url}/auth/access?request_token=")
     assert result.stderr.count(login.request_token) == 1  # only in the approval URL, which the user needs
@@ -68,7 +72,7 @@ def test_login_without_a_browser_then_status_token_logout(
     status = run_in_process(capsys, "status")
     assert status.returncode == 0
     lines = status.stdout.splitlines()
-    assert lines[0] == f"Logged in to TMDB as account {account}"
+    assert lines[0] == f"Logged in to {emulator} as account {account}"
     assert lines[1] == "  scopes:    api_read, api_write"
     assert re.fullmatch(r"  since:     \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", lines[2])
     assert lines[3] == f"  API:       {tmdb_emulator.base_url}"
@@ -80,7 +84,7 @@ def test_login_without_a_browser_then_status_token_logout(
 
     logout = run_in_process(capsys, "logout")
     assert logout.returncode == 0, logout.stderr
-    assert f"Logged out account {account}: the token is revoked at TMDB" in logout.stdout
+    assert f"Logged out account {account}: the token is revoked at {emulator} and the stored" in logout.stdout
     assert access_token not in tmdb_emulator.state.access_tokens  # revocation seen at the emulator
     assert not (config_dir / "credentials.json").exists()
     assert_no_secret(tmdb_emulator, logout.stdout, logout.stderr, also=(access_token,))
@@ -103,15 +107,16 @@ def test_login_through_the_browser(
     }
     result = start(logins, browser_env, "--poll-interval", "60").finish()
     assert result.returncode == code, result.stderr
-    assert "Opening it in your browser" in result.stderr
+    assert "Trying to open it in your browser; you can also open it in any browser" in result.stderr
     assert_no_secret(tmdb_emulator, result.stdout, result.stderr)
     if click == "approve":
         assert "The browser came back: approved." in result.stderr
         assert f"as account {tmdb_emulator.account_id}" in result.stdout
         assert exchanges(tmdb_emulator) == 1  # exchanged once, on the callback
     else:
-        assert "The browser came back: access denied; asking TMDB to confirm." in result.stderr
-        assert "You denied the request on TMDB's approval page. Start again (tmdb-auth login)" in result.stderr
+        emulator = emulator_name(tmdb_emulator.base_url)
+        assert f"The browser came back: access denied; asking {emulator} to confirm." in result.stderr
+        assert "You denied the request on the approval page: start again (tmdb-auth login)" in result.stderr
         assert result.stdout == ""
         assert exchanges(tmdb_emulator) == 1  # the denial confirmed by TMDB (code 33)
         assert not (config_dir / "credentials.json").exists()
@@ -124,8 +129,9 @@ def test_denied_without_a_browser_exits_4(
     tmdb_emulator.deny(login.request_token)
     result = login.finish()
     assert result.returncode == cli.EXIT_REQUEST_TOKEN == 4
-    assert result.stderr.splitlines()[-1].startswith("tmdb-auth: error: TMDB refused the request token")
-    assert "Start again (tmdb-auth login)" in result.stderr
+    refused = f"tmdb-auth: error: The {emulator_name(tmdb_emulator.base_url)[4:]} refused the request token"
+    assert result.stderr.splitlines()[-1].startswith(refused)
+    assert "start again (tmdb-auth login)" in result.stderr
     assert not (config_dir / "credentials.json").exists()
     assert_no_secret(tmdb_emulator, result.stdout, result.stderr)
 
@@ -146,7 +152,7 @@ def test_ctrl_c_exits_130_closes_the_callback_and_stores_nothing(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    login = start(logins, env, "--no-browser", "--port", str(port), "--poll-interval", "60")
+    login = start(logins, with_browser(env), "--port", str(port), "--poll-interval", "60")  # a callback: a browser
     login.wait_for("Waiting for your approval")
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass  # the callback is listening on the port asked for
@@ -220,8 +226,9 @@ def test_login_with_a_busy_port_is_a_usage_error(tmdb_emulator: Emulator, env: d
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         result = subprocess.run(
-            [*TMDB_AUTH, "login", "--no-browser", "--port", str(busy.getsockname()[1])],
-            env=env,
+            [*TMDB_AUTH, "login", "--port", str(busy.getsockname()[1])],
+            env=with_browser(env),  # the callback is served for a browser on this machine
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=30,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,12 +15,23 @@ from typing import Any
 import attrs
 import pytest
 
+from tests.helpers.readme import block_after
 from tests.helpers.terminal import Run, assert_no_secret, run_in_process
 from tmdb_auth import CredentialStore, cli
+from tmdb_auth._settings import capitalized, server_name
 from tmdb_auth.emulator import Emulator
 
 CONVERT = ("POST", "/3/authentication/session/convert/4")
 DELETE = ("DELETE", "/3/authentication/session")
+
+README_SCRIPT = (
+    "<!-- README example: run by tests/product/test_cli_sessions.py, without the curl call (it goes to TMDB) -->"
+)
+
+
+def emulator_name(emulator: Emulator) -> str:
+    """How the command line names the emulator: "the emulator at 127.0.0.1:PORT"."""
+    return server_name(emulator.base_url)
 
 
 def with_stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -55,18 +67,24 @@ def test_a_token_from_elsewhere_gets_a_session_and_logout_ends_both(
     login = log_in_with(tmdb_emulator, monkeypatch, capsys, access_token)
     assert login.returncode == 0, login.stderr
     assert login.stdout.startswith(f"Stored the access token of account {account} (scopes: api_read, api_write), ")
-    assert "Not checked with TMDB (nothing was sent): tmdb-auth status --check asks it." in login.stdout
+    assert (
+        f"Not checked with {emulator_name(tmdb_emulator)} (nothing was sent): tmdb-auth status --check asks it."
+        in login.stdout
+    )
     assert tmdb_emulator.requests == [], "login --with-token is offline"
     assert stored(config_dir)["base_url"] == tmdb_emulator.base_url  # the configured API ($TMDB_BASE_URL)
 
     status = run_in_process(capsys, "status")
     assert status.returncode == 0
     assert "  session:   none (tmdb-auth session creates one)" in status.stdout.splitlines()
-    assert "  checked:   stored; not checked with TMDB (tmdb-auth status --check asks it)" in status.stdout
+    assert (
+        f"  checked:   stored; not checked with {emulator_name(tmdb_emulator)} (tmdb-auth status --check asks it)"
+        in status.stdout
+    )
     assert tmdb_emulator.requests == []
     checked = run_in_process(capsys, "status", "--check")
     assert checked.returncode == 0, checked.stderr
-    assert "  checked:   TMDB accepted the access token just now" in checked.stdout
+    assert f"  checked:   {emulator_name(tmdb_emulator)} accepted the access token just now" in checked.stdout
     assert sent(tmdb_emulator, "GET", f"/4/account/{account}/lists") == 1
 
     env_lines = run_in_process(capsys, "session", "--format", "env")
@@ -95,9 +113,10 @@ def test_a_token_from_elsewhere_gets_a_session_and_logout_ends_both(
 
     logout = run_in_process(capsys, "logout")
     assert logout.returncode == 0, logout.stderr
+    server = emulator_name(tmdb_emulator)
     assert logout.stdout == (
-        f"Ended the v3 session of account {account} at TMDB.\n"
-        f"Logged out account {account}: the token is revoked at TMDB and the stored login deleted.\n"
+        f"Ended the v3 session of account {account} at {server}.\n"
+        f"Logged out account {account}: the token is revoked at {server} and the stored login deleted.\n"
     )
     assert not tmdb_emulator.session_alive(session_id)
     assert not tmdb_emulator.access_token_alive(access_token)
@@ -119,8 +138,12 @@ def test_a_logout_that_cannot_end_the_session_keeps_it_for_the_next(
     tmdb_emulator.inject("unavailable", 3)  # the deletion and its two retries; the revocation then goes through
     first = run_in_process(capsys, "logout")
     assert first.returncode == cli.EXIT_UNAVAILABLE == 5
-    assert "its v3 session could not be ended (TMDB is temporarily unavailable" in first.stderr
-    assert "is revoked at TMDB, but its v3 session could not be ended: the stored login was kept with it" in (
+    assert (
+        f"its v3 session could not be ended ({capitalized(emulator_name(tmdb_emulator))} is temporarily unavailable"
+        in first.stderr
+    )
+    server = emulator_name(tmdb_emulator)
+    assert f"is revoked at {server}, but its v3 session could not be ended: the stored login was kept with it" in (
         first.stdout
     )
     assert tmdb_emulator.session_alive(session_id)
@@ -130,7 +153,7 @@ def test_a_logout_that_cannot_end_the_session_keeps_it_for_the_next(
     second = run_in_process(capsys, "logout")
     assert second.returncode == 0, second.stderr
     assert "Ended the v3 session of account" in second.stdout
-    assert "was already invalid or revoked at TMDB; forgot it" in second.stdout
+    assert f"was already invalid or revoked at {emulator_name(tmdb_emulator)}; forgot it" in second.stdout
     assert not tmdb_emulator.session_alive(session_id)
     assert not (config_dir / "credentials.json").exists()
     for run in (first, second):
@@ -150,10 +173,10 @@ def test_status_check_says_when_tmdb_rejects_the_token(
     assert offline.returncode == 0, "offline, status cannot know"
     checked = run_in_process(capsys, "status", "--check")
     assert checked.returncode == cli.EXIT_ACCESS_TOKEN == 7
-    assert "  checked:   TMDB rejected the access token just now (invalid, expired or revoked): log in again" in (
-        checked.stdout
+    assert "rejected the access token just now (invalid, expired or revoked): log in again" in (checked.stdout)
+    assert checked.stderr.startswith(
+        f"tmdb-auth: error: {capitalized(emulator_name(tmdb_emulator))} rejected the user's access token"
     )
-    assert checked.stderr.startswith("tmdb-auth: error: TMDB rejected the user's access token")
     assert_no_secret(tmdb_emulator, checked.stdout, checked.stderr, also=(access_token,))
 
 
@@ -267,7 +290,7 @@ def test_a_login_replaced_meanwhile_gets_no_session_and_the_new_one_is_ended(
     result = run_in_process(capsys, "session")
     assert result.returncode == cli.EXIT_CREDENTIALS == 9
     assert "the stored login changed while the v3 session was created" in result.stderr
-    assert "the session was ended at TMDB." in result.stderr
+    assert f"the session was ended at {emulator_name(tmdb_emulator)}." in result.stderr
     assert result.stdout == ""
     assert tmdb_emulator.state.sessions == set(), "the undelivered session was ended"
     assert stored(config_dir)["access_token"] == other, "the other login is kept, untouched"
@@ -282,19 +305,23 @@ def test_a_shell_script_gets_the_session_with_one_command_and_logout_ends_both(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    """The README's script, with `tmdb-auth` on PATH and the v3 call left out (it would go to TMDB)."""
+    """The README's script as written, with `tmdb-auth` on PATH and the curl call left out (it goes to TMDB)."""
     access_token = tmdb_emulator.mint_access_token()
     log_in_with(tmdb_emulator, monkeypatch, capsys, access_token)  # stands in for `tmdb-auth login`
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "tmdb-auth").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tmdb_auth.cli "$@"\n')
     (bin_dir / "tmdb-auth").chmod(0o755)
-    script = (
-        "set -e\n"
+    readme = block_after(README_SCRIPT).code
+    without_curl = re.sub(r"^curl .*?[^\\]\n(?=\S)", "", readme, flags=re.M | re.S)
+    assert "curl" not in without_curl
+    assert "tmdb-auth logout" in without_curl
+    script = without_curl.replace(
+        'eval "$(tmdb-auth session --format env)"',
         'eval "$(tmdb-auth session --format env)"\n'
-        "sh -c 'printf %s \"$TMDB_SESSION_ID\"' > session.txt  # what the script's commands see\n"
-        "tmdb-auth logout\n"
+        "sh -c 'printf %s \"$TMDB_SESSION_ID\"' > session.txt  # what the script's commands see",
     )
+    assert "session.txt" in script
     result = subprocess.run(
         ["sh", "-c", script],
         cwd=tmp_path,
@@ -307,7 +334,10 @@ def test_a_shell_script_gets_the_session_with_one_command_and_logout_ends_both(
     assert result.returncode == 0, result.stderr
     session_id = (tmp_path / "session.txt").read_text()
     assert len(session_id) == 40
-    assert f"Ended the v3 session of account {tmdb_emulator.account_id} at TMDB." in result.stdout
+    assert (
+        f"Ended the v3 session of account {tmdb_emulator.account_id} at {emulator_name(tmdb_emulator)}."
+        in result.stdout
+    )
     assert not tmdb_emulator.session_alive(session_id), "logout ended the session the script used"
     assert not tmdb_emulator.access_token_alive(access_token)
     assert not (config_dir / "credentials.json").exists()

@@ -8,7 +8,6 @@ api.themoviedb.org, holding the emulator's token.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import environment_without_tmdb
 from tmdb_auth._cli_output import env_assignments
 from tmdb_auth.emulator import Emulator
 
@@ -58,7 +58,7 @@ def test_env_assignments_reach_child_processes_byte_for_byte(shell: str, tmp_pat
     (tmp_path / "lines.env").write_text(lines, encoding="utf-8")
     names = list(HOSTILE)
     script = f'eval "$(cat lines.env)"; {readback(names, tmp_path)}; . ./lines.env && {readback(names, tmp_path)}'
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}
+    environment = environment_without_tmdb()
     result = subprocess.run(
         [shell, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60, check=False
     )
@@ -70,7 +70,7 @@ def test_env_assignments_reach_child_processes_byte_for_byte(shell: str, tmp_pat
 def test_the_request_and_access_token_lines_reach_a_child_process(tmp_path: Path) -> None:
     """`eval "$(tmdb-auth ... --format env)"`, then a child process (here: another shell) uses them."""
     with Emulator() as emulator:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}
+        env = environment_without_tmdb()
         env.update(
             TMDB_READ_ACCESS_TOKEN=emulator.read_token, TMDB_BASE_URL=emulator.base_url, TMDB_SITE_URL=emulator.base_url
         )
@@ -107,7 +107,7 @@ def test_the_emulator_start_lines_point_a_script_at_the_emulator(tmp_path: Path)
     """Pasted or eval'ed, the start lines make every child process use the emulator, hostile credentials too."""
     read_token = "read-$(touch${IFS}MARK)'\"`;touch${IFS}MARK`|&<>"
     api_key = "key-$(touch${IFS}MARK)'\\\"*?"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}
+    env = environment_without_tmdb()
     process = subprocess.Popen(
         [*TMDB_AUTH, "emulator", "--port", "0", "--read-token", read_token, "--api-key", api_key],
         stdout=subprocess.PIPE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,9 +36,11 @@ from tmdb_auth import (
     TMDBAuth,
     TMDBError,
 )
+from tmdb_auth._browser import unavailable_reason
 from tmdb_auth.emulator import Emulator
 from tmdb_auth.login import (
     ApprovalURLReady,
+    BrowserAnswered,
     CallbackReceived,
     DenialNotConfirmed,
     Done,
@@ -69,8 +72,10 @@ def async_auth(emulator: Emulator) -> AsyncTMDBAuth:
 
 
 def run_login(mode: str, emulator: Emulator, **options: Any) -> AccessToken:
-    """`login` or `async_login` against the emulator with the given options."""
+    """`login` or `async_login` against the emulator with the given options; the callback is served
+    (most tests here exercise it) unless `callback` says otherwise."""
     options.setdefault("open_browser", False)
+    options.setdefault("callback", True)
     options.setdefault("poll_interval", FAST)
     if mode == "sync":
         with sync_auth(emulator) as auth:
@@ -113,8 +118,13 @@ class Recorder:
         if action is not None:
             action(event)
 
+    @property
+    def flow(self) -> list[LoginEvent]:
+        """The events but the browser's answer, which comes whenever the opener returns."""
+        return [event for event in self.events if not isinstance(event, BrowserAnswered)]
+
     def kinds(self) -> list[str]:
-        return [type(event).__name__ for event in self.events]
+        return [type(event).__name__ for event in self.flow]
 
     @property
     def approval_url(self) -> str:
@@ -125,10 +135,20 @@ class Recorder:
 
 @modes
 def test_headless_login_by_polling(tmdb_emulator: Emulator, mode: str) -> None:
-    """No browser: the user approves elsewhere; polling notices (after at least one 'not yet')."""
+    """No browser: the user approves elsewhere; polling notices (after at least one 'not yet'). No callback is
+    served: the request token has no redirect_to, which another device could not load."""
     recorder = Recorder()
-    recorder._on[NotApprovedYet] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
-    token = run_login(mode, tmdb_emulator, on_progress=recorder)
+    redirects: list[str | None] = []
+
+    def approve(_: object) -> None:
+        record = tmdb_emulator.state.request_token_record(request_token_of(recorder.approval_url))
+        assert record is not None
+        redirects.append(record.redirect_to)
+        tmdb_emulator.approve(request_token_of(recorder.approval_url))
+
+    recorder._on[NotApprovedYet] = approve
+    token = run_login(mode, tmdb_emulator, on_progress=recorder, callback=None)
+    assert redirects == [None]
     assert token.account_id == tmdb_emulator.account_id
     assert token.access_token in tmdb_emulator.state.access_tokens
     assert token.scopes == ("api_read", "api_write")
@@ -161,7 +181,7 @@ def test_login_through_the_browser_callback(tmdb_emulator: Emulator, mode: str) 
     assert time.monotonic() - started < 10  # the poll interval (30 s) was never waited out
     assert token.account_id == tmdb_emulator.account_id
     assert recorder.kinds() == ["ApprovalURLReady", "Waiting", "CallbackReceived"]
-    assert recorder.events[2] == CallbackReceived(denied=False)
+    assert recorder.flow[2] == CallbackReceived(denied=False)
     first = recorder.events[0]
     assert isinstance(first, ApprovalURLReady)
     assert first.browser is True
@@ -183,9 +203,9 @@ def test_denied_in_the_browser(tmdb_emulator: Emulator, mode: str) -> None:
         answer_approval_page(url, approve=False)
 
     recorder = Recorder()
-    with pytest.raises(LoginDeniedError, match="Start again") as caught:
+    with pytest.raises(LoginDeniedError, match="start the login again") as caught:
         run_login(mode, tmdb_emulator, open_browser=browser, on_progress=recorder, poll_interval=30, timeout=20)
-    assert recorder.events[-1] == CallbackReceived(denied=True)
+    assert recorder.flow[-1] == CallbackReceived(denied=True)
     assert exchanges(tmdb_emulator) == 1  # one exchange: TMDB confirmed the denial (code 33)
     assert_no_secret_in_error(caught.value)
 
@@ -213,7 +233,7 @@ def test_a_forged_denial_does_not_end_the_login(tmdb_emulator: Emulator, mode: s
         timeout=20,
     )
     assert token.account_id == tmdb_emulator.account_id
-    forged, unconfirmed, approved = recorder.events[2:]
+    forged, unconfirmed, approved = recorder.flow[2:]
     assert forged == CallbackReceived(denied=True)
     assert isinstance(unconfirmed, DenialNotConfirmed)
     assert approved == CallbackReceived(denied=False)
@@ -242,7 +262,7 @@ def test_a_forged_denial_of_an_approved_token_logs_in(tmdb_emulator: Emulator, m
 def test_denied_without_a_browser_ends_at_the_next_poll(tmdb_emulator: Emulator, mode: str) -> None:
     recorder = Recorder()
     recorder._on[Waiting] = lambda _: tmdb_emulator.deny(request_token_of(recorder.approval_url))
-    with pytest.raises(LoginRejectedError, match="Start again") as caught:
+    with pytest.raises(LoginRejectedError, match="start the login again") as caught:
         run_login(mode, tmdb_emulator, on_progress=recorder)
     assert isinstance(caught.value, InvalidRequestTokenError)  # still catchable as the facade's error
     assert caught.value.tmdb_code == 33
@@ -253,7 +273,7 @@ def test_denied_without_a_browser_ends_at_the_next_poll(tmdb_emulator: Emulator,
 def test_expired_token_ends_the_wait(tmdb_emulator: Emulator, mode: str) -> None:
     tmdb_emulator.set_request_token_lifetime(1.5)
     started = time.monotonic()
-    with pytest.raises(LoginExpiredError, match="expired before it was approved; start again"):
+    with pytest.raises(LoginExpiredError, match="expired before it was approved; start the login again"):
         run_login(mode, tmdb_emulator)
     assert time.monotonic() - started < 5
 
@@ -383,7 +403,7 @@ started = [0.0]
 threading.Thread(target=interrupt_the_callback_thread, daemon=True).start()
 with TMDBAuth(sys.argv[1], base_url=sys.argv[2], site_url=sys.argv[2]) as auth:
     try:
-        login(auth, open_browser=False, poll_interval=60)
+        login(auth, open_browser=False, poll_interval=60, callback=True)
     except KeyboardInterrupt:
         print(f"interrupted after {time.monotonic() - started[0]:.2f} s")
 """
@@ -421,7 +441,9 @@ def test_cancelling_async_login_closes_the_callback_and_spends_nothing(tmdb_emul
                 ready.set()
 
         async with async_auth(tmdb_emulator) as auth:
-            task = asyncio.create_task(async_login(auth, open_browser=False, on_progress=on_progress, poll_interval=30))
+            task = asyncio.create_task(
+                async_login(auth, open_browser=False, on_progress=on_progress, poll_interval=30, callback=True)
+            )
             await ready.wait()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
@@ -475,6 +497,8 @@ def test_the_default_browser_is_opened_without_blocking(
         return True
 
     monkeypatch.setattr("webbrowser.open", blocking_open)
+    monkeypatch.setattr("tmdb_auth._browser.unavailable_reason", lambda environ: None)  # a display, whatever CI has
+    monkeypatch.setattr("tmdb_auth._browser.missing_browser", lambda environ: None)
     recorder = Recorder()
     recorder._on[NotApprovedYet] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
     try:
@@ -483,6 +507,117 @@ def test_the_default_browser_is_opened_without_blocking(
         release.set()
     assert token.account_id == tmdb_emulator.account_id
     assert opened == [recorder.approval_url]
+
+
+# --- whether a browser is opened, and what it said ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "reason"),
+    [
+        ({}, "linux", "there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set)"),
+        ({"DISPLAY": ":0"}, "linux", None),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "freebsd13", None),
+        ({}, "openbsd7", "there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set)"),
+        ({}, "darwin", None),  # macOS and Windows open their browser without an X display
+        ({}, "win32", None),
+        ({"DISPLAY": ":0", "SSH_CONNECTION": "192.0.2.1 50000 192.0.2.2 22"}, "linux", "SSH_CONNECTION is set"),
+        ({"SSH_TTY": "/dev/pts/3"}, "darwin", "SSH_TTY is set"),
+        ({"BROWSER": "lynx"}, "linux", None),  # an explicit choice (a terminal browser) is tried
+        ({"BROWSER": "w3m %s", "SSH_CONNECTION": "192.0.2.1 50000 192.0.2.2 22"}, "linux", None),
+    ],
+)
+def test_where_a_browser_can_be_shown(environ: dict[str, str], platform: str, reason: str | None) -> None:
+    found = unavailable_reason(environ, platform)
+    if reason is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert reason in found
+
+
+def no_terminal(monkeypatch: pytest.MonkeyPatch, **values: str) -> list[str]:
+    """This process's environment without what decides the browser but `values`; `webbrowser.open`
+    recorded (and answering True): the URLs it was asked to open."""
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) is None)
+    return opened
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [({}, "no display"), ({"DISPLAY": ":0", "SSH_CONNECTION": "192.0.2.1 50000 192.0.2.2 22"}, "SSH session")],
+    ids=["no-display", "ssh"],
+)
+def test_no_browser_where_none_can_be_shown_and_no_callback(
+    tmdb_emulator: Emulator, monkeypatch: pytest.MonkeyPatch, values: dict[str, str], why: str
+) -> None:
+    """open_browser=True on a machine without a display or over SSH: no browser attempt, and the request
+    token has no redirect_to (the user approves on another device, which could not load a loopback page)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display rule is for Linux and the BSDs")
+    opened = no_terminal(monkeypatch, **values)
+    recorder = Recorder()
+    redirects: list[str | None] = []
+
+    def approve(_: object) -> None:
+        record = tmdb_emulator.state.request_token_record(request_token_of(recorder.approval_url))
+        assert record is not None
+        redirects.append(record.redirect_to)
+        tmdb_emulator.approve(request_token_of(recorder.approval_url))
+
+    recorder._on[Waiting] = approve
+    token = run_login("sync", tmdb_emulator, open_browser=True, callback=None, on_progress=recorder)
+    assert token.account_id == tmdb_emulator.account_id
+    first = recorder.events[0]
+    assert isinstance(first, ApprovalURLReady)
+    assert (first.browser, opened, redirects) == (False, [], [None])
+    assert first.no_browser is not None
+    assert why in first.no_browser
+    assert not any(isinstance(event, BrowserAnswered) for event in recorder.events)
+
+
+def test_an_explicit_browser_is_tried_without_a_display(
+    tmdb_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = no_terminal(monkeypatch, BROWSER="w3m %s")
+    recorder = Recorder()
+    recorder._on[Waiting] = lambda _: tmdb_emulator.approve(request_token_of(recorder.approval_url))
+    run_login("sync", tmdb_emulator, open_browser=True, callback=None, on_progress=recorder)
+    first = recorder.events[0]
+    assert isinstance(first, ApprovalURLReady)
+    assert (first.browser, first.no_browser) == (True, None)
+    assert opened == [recorder.approval_url]
+    record = tmdb_emulator.state.request_token_record(request_token_of(recorder.approval_url))
+    assert record is not None
+    assert record.redirect_to is not None  # a browser here comes back to the callback
+    assert record.redirect_to.startswith("http://127.0.0.1:")
+
+
+def failing_browser(url: str) -> bool:
+    raise OSError("no such browser")
+
+
+@modes
+@pytest.mark.parametrize(
+    ("opener", "opened"),
+    [(lambda url: False, False), (failing_browser, False), (lambda url: None, True), (lambda url: True, True)],
+    ids=["false", "raises", "none", "true"],
+)
+def test_what_the_browser_said_is_reported(
+    tmdb_emulator: Emulator, mode: str, opener: Callable[[str], object], opened: bool
+) -> None:
+    """The opener's answer comes as BrowserAnswered, in the waiting thread, without ending the wait."""
+    recorder = Recorder()
+    with pytest.raises(LoginExpiredError):
+        run_login(mode, tmdb_emulator, open_browser=opener, on_progress=recorder, poll_interval=0.1, timeout=0.6)
+    answers = [event for event in recorder.events if isinstance(event, BrowserAnswered)]
+    assert answers == [BrowserAnswered(opened)]
+    assert recorder.kinds()[:2] == ["ApprovalURLReady", "Waiting"]
 
 
 def test_events_never_show_the_request_token(tmdb_emulator: Emulator) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import without_argv_warnings
+from tests.helpers import environment_without_tmdb, without_argv_warnings
 from tests.helpers.bounded import run_bounded
 from tests.helpers.filesystems import full_directory, read_only_directory
 from tests.helpers.keyrings import HangingKeyring, MemoryKeyring, hanging_keyring_env
@@ -32,10 +32,12 @@ from tests.helpers.terminal import (
     Login,
     assert_no_secret,
     command_env,
+    emulator_name,
     exchanges,
     run_in_process,
     start,
     stored_token,
+    with_browser,
 )
 from tests.helpers.tokens import (
     ACCESS_CLAIMS,
@@ -79,11 +81,11 @@ def test_a_forged_denial_does_not_end_the_login(
 ) -> None:
     """Another process requests the callback with ?denied=true: TMDB says the token still waits (41),
     so the login goes on, and the user's real approval logs in."""
-    login = start(logins, env, "--no-browser", "--poll-interval", "60")
+    login = start(logins, with_browser(env), "--poll-interval", "60")
     login.wait_for("Waiting for your approval")
     callback = callback_url(tmdb_emulator, login.request_token)
     assert httpx.get(callback + "?denied=true", timeout=5).status_code == 200
-    login.wait_for("that denial did not come from TMDB's page")
+    login.wait_for("that denial did not come from the approval page")
     assert login.process.poll() is None, "the forged denial ended the login"
     tmdb_emulator.approve(login.request_token)
     httpx.get(callback, timeout=5)  # the user's browser coming back after Approve
@@ -98,7 +100,7 @@ def test_a_forged_denial_after_the_approval_still_logs_in(
     tmdb_emulator: Emulator, env: dict[str, str], config_dir: Path, logins: list[Login]
 ) -> None:
     """The one exchange that checks the denial finds the token approved: it yields the access token, stored."""
-    login = start(logins, env, "--no-browser", "--poll-interval", "60")
+    login = start(logins, with_browser(env), "--poll-interval", "60")
     login.wait_for("Waiting for your approval")
     tmdb_emulator.approve(login.request_token)
     httpx.get(callback_url(tmdb_emulator, login.request_token) + "?denied=true", timeout=5)
@@ -152,7 +154,10 @@ def test_a_login_stored_during_a_slow_logout_survives(
     assert (config_dir / "credentials.json").exists(), "the live token T2 was lost: logout deleted its login"
     assert stored_token(config_dir) == SECOND_TOKEN
     assert logout.returncode == 0, stderr
-    assert "the token is revoked at TMDB; a login stored meanwhile (by another tmdb-auth login) was kept" in stdout
+    assert (
+        f"the token is revoked at {emulator_name(server.url)}; a login stored meanwhile (by another tmdb-auth login) "
+        "was kept"
+    ) in stdout
     deletes = [seen.json() for seen in server.received if seen.method == "DELETE"]
     assert deletes == [{"access_token": ACCESS_TOKEN}]
 
@@ -195,8 +200,8 @@ def test_ctrl_c_while_the_keyring_hangs_revokes_the_new_token(
     result = login.finish(timeout=30)
     assert result.returncode == cli.EXIT_INTERRUPTED
     assert (
-        "tmdb-auth: Login cancelled after TMDB issued the access token; nothing was stored and it was revoked."
-        in result.stderr.splitlines()
+        f"tmdb-auth: Login cancelled after {emulator_name(tmdb_emulator.base_url)} issued the access token; nothing "
+        "was stored and it was revoked." in result.stderr.splitlines()
     )
     assert exchanges(tmdb_emulator) == 1
     assert tmdb_emulator.state.access_tokens == set(), "the token TMDB issued is not left live and unheld"
@@ -419,7 +424,8 @@ def test_ctrl_c_while_tmdb_processes_the_exchange_says_it_may_have(
     release.set()
     assert result.returncode == cli.EXIT_INTERRUPTED
     last = result.stderr.splitlines()[-1]
-    assert last.startswith("tmdb-auth: Login cancelled during the exchange; nothing was stored. TMDB may have")
+    name = emulator_name(server.url)
+    assert last.startswith(f"tmdb-auth: Login cancelled during the exchange; nothing was stored. T{name[1:]} may have")
     assert "an access token may exist that nobody holds" in last
     assert "nothing was stored." in last
     assert not (tmp_path / "config" / "credentials.json").exists()
@@ -438,7 +444,8 @@ def test_ctrl_c_after_the_answer_revokes_the_token_tmdb_issued(
     result = login.finish()
     assert result.returncode == cli.EXIT_INTERRUPTED
     assert result.stderr.splitlines()[-1] == (
-        "tmdb-auth: Login cancelled after TMDB issued the access token; nothing was stored and it was revoked."
+        f"tmdb-auth: Login cancelled after {emulator_name(server.url)} issued the access token; nothing was stored "
+        "and it was revoked."
     )
     assert [(seen.method, seen.json()) for seen in server.received[2:]] == [("DELETE", {"access_token": ACCESS_TOKEN})]
     assert not (tmp_path / "config" / "credentials.json").exists()
@@ -465,8 +472,8 @@ def test_ctrl_c_during_logouts_revocation_keeps_the_login_and_says_it_may_be_rev
     assert stdout == ""
     assert logout.returncode == cli.EXIT_INTERRUPTED
     assert stderr.splitlines() == [
-        "tmdb-auth: Interrupted during the revocation: TMDB may have revoked the token, and the stored login was "
-        "kept (run tmdb-auth logout again: a token already revoked is then forgotten)."
+        f"tmdb-auth: Interrupted during the revocation: {emulator_name(server.url)} may have revoked the token, and "
+        "the stored login was kept (run tmdb-auth logout again: a token already revoked is then forgotten)."
     ]
     assert stored_token(tmp_path / "config") == ACCESS_TOKEN
 
@@ -493,7 +500,9 @@ def test_login_prints_the_servers_account_and_scopes_without_control_characters(
     result = start(logins, fake_tmdb, "--no-browser", "--poll-interval", "0.1").finish()
     assert result.returncode == 0, result.stderr
     assert_plain(result.stdout, 2)
-    assert result.stdout.startswith("Logged in to TMDB as account acc ]0;owned     scopes:    admin [2J 31m (scopes: ")
+    assert result.stdout.startswith(
+        f"Logged in to {emulator_name(server.url)} as account acc ]0;owned     scopes:    admin [2J 31m (scopes: "
+    )
     assert_plain(result.stderr, len(result.stderr.splitlines()))
 
 
@@ -546,7 +555,7 @@ def test_a_secret_given_as_an_argument_draws_a_warning_pointing_to_stdin(
 ) -> None:
     answer = Reply(200, success_body() if command == "access-token" else logout_success())
     server.reply(answer)
-    base = {key: value for key, value in os.environ.items() if not key.startswith("TMDB_")}
+    base = environment_without_tmdb()
     env = {**base, "TMDB_READ_ACCESS_TOKEN": READ_TOKEN, "TMDB_BASE_URL": server.url}
     as_argument = subprocess.run(
         [*TMDB_AUTH, command, "SECRET-ARG-must-not-leak"], env=env, capture_output=True, text=True, timeout=30

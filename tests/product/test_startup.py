@@ -20,6 +20,7 @@ from tmdb_auth import AccessToken, CredentialStore
 SENDERS = ("httpx", "httpcore", "h11", "anyio", "asyncio", "subprocess", "ssl", "tmdb_v4_client", "tmdb_auth.client")
 EMULATOR = ("tmdb_auth.emulator", "starlette", "uvicorn", "jwt")
 CLI = ("tmdb_auth.cli", "argparse", "tmdb_auth.login", "webbrowser")
+LOGGING = ("logging", "tmdb_auth._log")
 PROBE = """
 import json, sys
 sys.argv = ["tmdb-auth", *sys.argv[1:]]
@@ -36,7 +37,7 @@ def loaded(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[ob
     """Run `code` with `args` in a fresh interpreter: its exit code and which watched modules it imported."""
     result = subprocess.run(
         [sys.executable, "-c", code, *args],
-        input=json.dumps([*SENDERS, *EMULATOR, *CLI]),
+        input=json.dumps([*SENDERS, *EMULATOR, *CLI, *LOGGING]),
         env=env,
         capture_output=True,
         text=True,
@@ -64,3 +65,11 @@ def test_the_library_imports_what_a_first_call_needs_and_nothing_of_the_cli_or_e
     _, modules = loaded(code)
     assert [name for name in modules if name in EMULATOR + CLI] == []
     assert {"httpx", "tmdb_v4_client", "tmdb_auth.client"} <= set(modules), "a first call's imports are loaded"
+
+
+@pytest.mark.parametrize(("level", "logs"), [("", False), ("debug", True)])
+def test_logging_is_imported_only_when_tmdb_auth_log_asks(level: str, logs: bool, tmp_path: Path) -> None:
+    env = {**os.environ, "TMDB_AUTH_CONFIG_DIR": str(tmp_path), "TMDB_AUTH_KEYRING": "off", "TMDB_AUTH_LOG": level}
+    status, modules = loaded(PROBE, "status", env=env)
+    assert status == 8  # not logged in: the command ran
+    assert ("logging" in modules, "tmdb_auth._log" in modules) == (logs, logs)
