@@ -316,8 +316,12 @@ class Transport(_Bounded, httpx.BaseTransport):
 
     def close(self) -> None:
         if self._inner is None:
-            for pool in self._pools.values():
-                pool.close()
+            token = _network.deadline.set(time.monotonic() + self._seconds)  # closing is bounded and logged as sends
+            try:
+                for pool in self._pools.values():
+                    pool.close()
+            finally:
+                _network.deadline.reset(token)
             self._pools.clear()
 
 
@@ -403,8 +407,12 @@ class AsyncTransport(_Bounded, httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         if self._inner is None:
-            for generation in self._pools.values():
-                await generation.pool.aclose()
+            token = _network.deadline.set(time.monotonic() + self._seconds)  # httpcore's records stay unlogged
+            try:
+                for generation in self._pools.values():
+                    await generation.pool.aclose()
+            finally:
+                _network.deadline.reset(token)
             self._pools.clear()
 
 
@@ -505,7 +513,7 @@ def _mapping(name: str, value: object) -> Mapping[Any, Any]:
 
 def _outside_the_facade(record: logging.LogRecord) -> bool:
     """httpcore's DEBUG records quote what the server sent (h11 quotes a malformed status line whole,
-    response headers are listed): none is emitted for the facade's own exchanges."""
+    response headers are listed): none is emitted for the facade's own exchanges, nor for closing its pools."""
     return _network.deadline.get() is None
 
 
