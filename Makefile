@@ -8,6 +8,8 @@ DEMO_VENV := .venv-demo
 DEMO_STAMP := $(DEMO_VENV)/.installed
 HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
+# pytest-xdist workers for make test (most tests wait on sockets and subprocesses, not the CPU).
+TEST_WORKERS ?= 3
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo check-demo bench import-spec generate check-generated lint test test-versions clean lock
@@ -53,7 +55,7 @@ lint: $(STAMP) ## ruff on hand-written code; mypy --strict on it and on the gene
 	$(BIN)/mypy generated/tmdb_v4_client
 
 test: check-generated lint ## check-generated, lint, then the test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test-versions: $(STAMP) ## The product tests on the lowest and the newest runtime dependency versions pyproject.toml allows
 	$(BIN)/python .ci/versions.py both .venv

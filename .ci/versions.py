@@ -44,8 +44,9 @@ def runtime() -> dict[str, str | None]:
     return found
 
 
-NOT_FOR_TESTS = ("openapi-python-client", "ruff", "mypy", "ruamel.yaml", "types-")
-"""The generator (whose httpx<0.29 would block the newest httpx) and the checkers: not product tests' tools."""
+NOT_FOR_TESTS = ("openapi-python-client", "ruff", "ruamel.yaml", "types-")
+"""The generator (whose httpx<0.29 would block the newest httpx), ruff and stubs: not product tests' tools (mypy
+is: a product test runs it on a user's code against the installed wheel)."""
 
 
 def test_tools() -> list[str]:

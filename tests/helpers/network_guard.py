@@ -35,6 +35,13 @@ class BlockedConnection(ConnectionRefusedError):
     """A connection beyond loopback, refused by the test suite's network guard."""
 
 
+# One pair of classes per process: a process started with the guard (a pytest-xdist worker, through
+# sitecustomize) loaded this file under another name first, and its guard raises that copy's classes.
+_ERRORS = "_tmdb_auth_tests_network_guard_errors"
+BlockedLookup, BlockedConnection = getattr(socket, _ERRORS, (BlockedLookup, BlockedConnection))  # type: ignore[misc]
+setattr(socket, _ERRORS, (BlockedLookup, BlockedConnection))
+
+
 def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(host.partition("%")[0])  # an IPv6 scope (fe80::1%eth0) is not part of it
