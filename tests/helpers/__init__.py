@@ -35,6 +35,12 @@ Call = Callable[..., Any]
 returns its result."""
 
 
+# What decides whether `login` opens a browser, or waits at all (see tmdb_auth._browser): a test sets
+# what it needs, whatever the machine running the suite has (a desktop's DISPLAY, CI's CI=true);
+# tests/conftest.py removes them around every test.
+TERMINAL_VARIABLES = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "CI", "TMDB_AUTH_LOG")
+
+
 def environment_without_tmdb() -> dict[str, str]:
     """This process's environment without the package's TMDB_* variables, for a subprocess that should see
     only what a test gives it. The test suite's own (TMDB_AUTH_TESTS_*) stay: through them the network

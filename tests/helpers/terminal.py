@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, TERMINAL_VARIABLES
 from tests.helpers.fake_browser import COMMAND as FAKE_BROWSER
 from tmdb_auth import cli
 from tmdb_auth.emulator import Emulator
@@ -32,11 +32,6 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
-
-
-# What decides whether `login` opens a browser, or waits at all (see tmdb_auth._browser): a test sets
-# what it needs, whatever the machine running the suite has (a desktop's DISPLAY, CI's CI=true).
-TERMINAL_VARIABLES = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "CI", "TMDB_AUTH_LOG")
 
 
 def emulator_name(base_url: str) -> str:

@@ -30,10 +30,9 @@ import httpx
 import pytest
 import yaml
 
-from tests.helpers import environment_without_tmdb
+from tests.helpers import TERMINAL_VARIABLES, environment_without_tmdb
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.readme import Block, block_after, blocks
-from tests.helpers.terminal import TERMINAL_VARIABLES
 from tests.helpers.tokens import ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_no_secret, success_body, tmdb_error
 from tmdb_auth._settings import is_loopback
 from tmdb_auth.emulator import Emulator
