@@ -21,7 +21,7 @@ MEASUREMENTS = ("bench.transport", "bench.generate")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(smoke: bool) -> dict[str, Any]:
+def run(smoke: bool, sections: tuple[str, ...] = MEASUREMENTS) -> dict[str, Any]:
     return {
         "mode": "smoke" if smoke else "full",
         "machine": {
@@ -30,7 +30,7 @@ def run(smoke: bool) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "versions": {package: metadata.version(package) for package in ("httpx", "httpcore", "h11", "anyio")},
         },
-        "sections": [importlib.import_module(name).measure(smoke) for name in MEASUREMENTS],
+        "sections": [importlib.import_module(name).measure(smoke) for name in sections],
     }
 
 
@@ -40,8 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true", help="a few calls only: proves the benchmark runs")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json", help="where to write results")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=MEASUREMENTS,
+        help="run this measurement only (repeatable; default: all). bench.generate needs the generator (make install)",
+    )
     args = parser.parse_args(argv)
-    results = run(args.smoke)
+    results = run(args.smoke, tuple(args.only) if args.only else MEASUREMENTS)
     report.print_report(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
