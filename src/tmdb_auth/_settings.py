@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
-
-import attrs
 
 from ._version import __version__
 from ._wording import Term, phrase
@@ -47,11 +45,13 @@ ATTEMPT_TIMEOUT = Term("attempt_timeout")
 MAX_RESPONSE_BYTES = Term("max_response_bytes")
 
 
-@attrs.frozen
-class Settings:
-    """Resolved, validated configuration of one facade instance."""
+class Settings(NamedTuple):
+    """Resolved, validated configuration of one facade instance.
 
-    read_access_token: str = attrs.field(repr=False)
+    A NamedTuple, not an attrs class: the command line imports this module, and attrs would add a
+    quarter of its start-up."""
+
+    read_access_token: str
     base_url: str
     site_url: str
     timeout: httpx.Timeout
@@ -65,6 +65,10 @@ class Settings:
     def server(self) -> str:
         """How messages name the API: "TMDB", or the emulator or API at its host and port (`server_name`)."""
         return server_name(self.base_url)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields[1:], self[1:], strict=True))
+        return f"Settings(read_access_token=<redacted>, {shown})"
 
 
 def is_loopback(host: str) -> bool:

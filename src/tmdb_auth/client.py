@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any, Self
 
-import attrs
 import httpx
 
 from tmdb_v4_client import AuthenticatedClient
@@ -182,7 +181,7 @@ class _Base:
     def _as_user(self, access_token: str) -> tuple[Settings, AuthenticatedClient]:
         """Settings and a generated client whose Bearer is the user's access token, not the app's read token
         (for a call that acts as the user); the caller gives the client an httpx client built from them."""
-        settings = attrs.evolve(self._settings, read_access_token=access_token)
+        settings = self._settings._replace(read_access_token=access_token)
         return settings, AuthenticatedClient(
             base_url=settings.base_url, token=access_token, raise_on_unexpected_status=False
         )

@@ -21,6 +21,7 @@ SENDERS = ("httpx", "httpcore", "h11", "anyio", "asyncio", "subprocess", "ssl", 
 EMULATOR = ("tmdb_auth.emulator", "starlette", "uvicorn", "jwt")
 CLI = ("tmdb_auth.cli", "argparse", "tmdb_auth.login", "webbrowser")
 LOGGING = ("logging", "tmdb_auth._log")
+MODELS = ("attrs", "attr")  # a quarter of `tmdb-auth --help`'s start-up in a runtime-only venv (make bench)
 PROBE = """
 import json, sys
 sys.argv = ["tmdb-auth", *sys.argv[1:]]
@@ -37,7 +38,7 @@ def loaded(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[ob
     """Run `code` with `args` in a fresh interpreter: its exit code and which watched modules it imported."""
     result = subprocess.run(
         [sys.executable, "-c", code, *args],
-        input=json.dumps([*SENDERS, *EMULATOR, *CLI, *LOGGING]),
+        input=json.dumps([*SENDERS, *EMULATOR, *CLI, *LOGGING, *MODELS]),
         env=env,
         capture_output=True,
         text=True,
@@ -55,6 +56,13 @@ def test_commands_that_send_nothing_import_no_http_library(args: list[str], tmp_
     status, modules = loaded(PROBE, *args, env=env)
     assert status in (0, None), f"tmdb-auth {' '.join(args)} exited {status}"
     assert [name for name in modules if name in SENDERS + EMULATOR] == []
+
+
+def test_help_imports_no_model_library() -> None:
+    """--help reads the settings' constants only: attrs (the stored credentials', the tokens') stays unloaded."""
+    status, modules = loaded(PROBE, "--help")
+    assert status in (0, None)
+    assert [name for name in modules if name in MODELS] == []
 
 
 def test_the_library_imports_what_a_first_call_needs_and_nothing_of_the_cli_or_emulator() -> None:
