@@ -6,6 +6,10 @@ STAMP := $(VENV)/.installed
 # make demo's own venv: the runtime and the emulator extra only (no dev toolchain to install for a demo).
 DEMO_VENV := .venv-demo
 DEMO_STAMP := $(DEMO_VENV)/.installed
+# make bench's start-up figures: the runtime dependencies only, as a user's `pip install` gives (in .venv,
+# the generator's toolchain brings click and rich, which `import httpx` then imports too).
+RUNTIME_VENV := .venv-runtime
+RUNTIME_STAMP := $(RUNTIME_VENV)/.installed
 HAND_WRITTEN := src scripts bench tests
 PIP_FLAGS := --quiet --disable-pip-version-check
 # pytest-xdist workers for make test (most tests wait on sockets and subprocesses, not the CPU).
@@ -29,14 +33,19 @@ $(DEMO_STAMP): pyproject.toml constraints.txt
 	$(DEMO_VENV)/bin/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[emulator]'
 	@touch $@
 
+$(RUNTIME_STAMP): pyproject.toml constraints.txt
+	@test -x $(RUNTIME_VENV)/bin/python || $(PYTHON) -m venv $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/python -m pip install $(PIP_FLAGS) -c constraints.txt -e .
+	@touch $@
+
 demo: $(DEMO_STAMP) ## Run the whole TMDB v4 login flow offline, against the local emulator (own venv: runtime + emulator)
 	$(DEMO_VENV)/bin/tmdb-auth demo
 
 check-demo: ## make demo on a fresh clone of HEAD: its venv holds the runtime + emulator extra only (< 45 distributions)
 	bash .ci/check-demo
 
-bench: $(STAMP) ## The facade vs raw httpx: per call, async latency and throughput, memory, start-up
-	$(BIN)/python -m bench
+bench: $(STAMP) $(RUNTIME_STAMP) ## The facade vs raw httpx: per call, async latency and throughput, memory, start-up
+	$(BIN)/python -m bench --startup-python $(RUNTIME_VENV)/bin/python
 
 import-spec: $(STAMP) ## Merge operations from pages/documents into the spec: make import-spec FROM="doc.json" [OPS="id ..."] [REPLACE=1]
 	@test -n "$(FROM)" || { echo 'usage: make import-spec FROM="page.md doc.json ..." [OPS="operationId ..."] [REPLACE=1]' >&2; exit 2; }
@@ -68,5 +77,5 @@ lock: ## Re-resolve constraints.txt from pyproject.toml in a throwaway venv
 	rm -rf .lock-venv
 
 clean: ## Remove .venv, caches and build output
-	rm -rf $(VENV) $(DEMO_VENV) .venv-lowest .venv-newest build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
+	rm -rf $(VENV) $(DEMO_VENV) $(RUNTIME_VENV) .venv-lowest .venv-newest build dist .pytest_cache .mypy_cache .ruff_cache .generate-* .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -16,21 +16,21 @@ import bench
 from bench import report
 
 MEASUREMENTS = ("bench.transport", "bench.generate")
-"""The measurement modules, in report order. Each has ``measure(smoke: bool) -> dict`` returning
+"""The measurement modules, in report order. Each has ``measure(options: report.Options) -> dict`` returning
 ``title``, ``figures`` (JSON), ``lines`` (the printed table) and ``targets`` (`report.target`)."""
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(smoke: bool, sections: tuple[str, ...] = MEASUREMENTS) -> dict[str, Any]:
+def run(options: report.Options, sections: tuple[str, ...] = MEASUREMENTS) -> dict[str, Any]:
     return {
-        "mode": "smoke" if smoke else "full",
+        "mode": "smoke" if options.smoke else "full",
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "versions": {package: metadata.version(package) for package in ("httpx", "httpcore", "h11", "anyio")},
         },
-        "sections": [importlib.import_module(name).measure(smoke) for name in sections],
+        "sections": [importlib.import_module(name).measure(options) for name in sections],
     }
 
 
@@ -46,8 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=MEASUREMENTS,
         help="run this measurement only (repeatable; default: all). bench.generate needs the generator (make install)",
     )
+    parser.add_argument(
+        "--startup-python",
+        type=Path,
+        default=Path(sys.executable),
+        help="time start-ups with this interpreter and the tmdb-auth beside it (make bench: .venv-runtime's)",
+    )
     args = parser.parse_args(argv)
-    results = run(args.smoke, tuple(args.only) if args.only else MEASUREMENTS)
+    options = report.Options(smoke=args.smoke, startup_python=args.startup_python)
+    results = run(options, tuple(args.only) if args.only else MEASUREMENTS)
     report.print_report(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

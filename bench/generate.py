@@ -96,8 +96,9 @@ def _round(root: Path) -> dict[str, float]:
     return figures
 
 
-def measure(smoke: bool) -> dict[str, Any]:
-    """This module's section of `make bench` (bench/__main__.py's interface): one round with `smoke`, else three."""
+def measure(options: report.Options) -> dict[str, Any]:
+    """This module's section of `make bench` (bench/__main__.py's interface): one round when smoke, else three."""
+    smoke = options.smoke
     count = 1 if smoke else 3
     with tempfile.TemporaryDirectory() as scratch:
         sizes = {"3": _scratch_repo(Path(scratch), official=False)}
@@ -149,7 +150,7 @@ def measure(smoke: bool) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    section = measure(smoke="--smoke" in sys.argv)
+    section = measure(report.Options(smoke="--smoke" in sys.argv))
     print(section["title"])
     print("\n".join(section["lines"]))
     for target in section["targets"]:

@@ -8,8 +8,22 @@ it as the measure of noise.
 from __future__ import annotations
 
 import statistics
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `python -m bench` passes to every measurement's ``measure``."""
+
+    smoke: bool = False
+    """A few calls only: proves the measurement runs."""
+    startup_python: Path = field(default_factory=lambda: Path(sys.executable))
+    """The interpreter whose fresh start-ups are timed, with ``tmdb-auth`` beside it: make bench passes
+    .venv-runtime's (the runtime dependencies only, as users install them)."""
 
 
 def spread(values: list[float]) -> dict[str, Any]:

@@ -52,6 +52,8 @@ def test_bench_smoke_run_reports_every_figure_and_target(tmp_path: Path) -> None
         "tmdb-auth status",
         "from tmdb_auth import TMDBAuth",
     }
+    assert figures["startup_python"] == sys.executable  # make bench passes .venv-runtime's (--startup-python)
+    assert isinstance(figures["startup_imports_click_rich"], bool)
     assert [target["what"] for target in section["targets"]] == TARGETS
     verdicts = [line for line in result.stdout.splitlines() if line.lstrip().startswith(("PASS ", "FAIL "))]
     assert len(verdicts) == len(TARGETS)
