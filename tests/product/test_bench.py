@@ -4,14 +4,12 @@ tests/tooling/test_bench_generate.py."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers.bench import smoke_run
 
 pytestmark = pytest.mark.slow
 
@@ -27,19 +25,7 @@ TARGETS = [
 
 
 def test_bench_smoke_run_reports_every_figure_and_target(tmp_path: Path) -> None:
-    out = tmp_path / "results.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--only", "bench.transport", "--json", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    results = json.loads(out.read_text())
-    assert results["mode"] == "smoke"
-    (section,) = results["sections"]  # bench/transport.py
+    section, verdicts = smoke_run("bench.transport", tmp_path)
     figures = section["figures"]
     assert set(figures["sync_us_per_call"]) == {"httpx.Client", "TMDBAuth"}
     assert (
@@ -55,7 +41,6 @@ def test_bench_smoke_run_reports_every_figure_and_target(tmp_path: Path) -> None
     assert figures["startup_python"] == sys.executable  # make bench passes .venv-runtime's (--startup-python)
     assert isinstance(figures["startup_imports_click_rich"], bool)
     assert [target["what"] for target in section["targets"]] == TARGETS
-    verdicts = [line for line in result.stdout.splitlines() if line.lstrip().startswith(("PASS ", "FAIL "))]
     assert len(verdicts) == len(TARGETS)
     for target, line in zip(TARGETS, verdicts, strict=True):
         assert target in line
