@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import ROOT, TERMINAL_VARIABLES
+from tests.helpers import ROOT
 from tests.helpers.fake_browser import COMMAND as FAKE_BROWSER
 from tmdb_auth import cli
 from tmdb_auth.emulator import Emulator
@@ -49,11 +49,12 @@ def with_browser(env: dict[str, str], log: Path | None = None, exit_code: int = 
 
 
 def command_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> dict[str, str]:
-    """`values` and no other TMDB_* variable (but the test suite's own) nor any of `TERMINAL_VARIABLES`, in this
-    process (for in-process commands) and in the environment returned for subprocesses."""
+    """`values` and no other TMDB_* variable (but the test suite's own), in this process (for in-process
+    commands) and in the environment returned for subprocesses. The terminal variables (CI, DISPLAY, ...) are
+    already gone: tests/conftest.py removes them around every test."""
     for name in list(os.environ):
         # TMDB_AUTH_TESTS_* stay: the network guard of the subprocesses logs through one of them.
-        if (name.startswith("TMDB_") and not name.startswith("TMDB_AUTH_TESTS_")) or name in TERMINAL_VARIABLES:
+        if name.startswith("TMDB_") and not name.startswith("TMDB_AUTH_TESTS_"):
             monkeypatch.delenv(name)
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -133,19 +133,29 @@ class Recorder:
         return first.approval_url
 
 
+def approve_noting_redirect(
+    emulator: Emulator, recorder: Recorder, redirects: list[str | None]
+) -> Callable[[object], None]:
+    """A progress handler playing the user elsewhere: approves the login's request token, after noting its
+    redirect_to in `redirects`."""
+
+    def approve(_: object) -> None:
+        request_token = request_token_of(recorder.approval_url)
+        record = emulator.state.request_token_record(request_token)
+        assert record is not None
+        redirects.append(record.redirect_to)
+        emulator.approve(request_token)
+
+    return approve
+
+
 @modes
 def test_headless_login_by_polling(tmdb_emulator: Emulator, mode: str) -> None:
     """No browser: the user approves elsewhere; polling notices (after at least one 'not yet'). No callback is
     served: the request token has no redirect_to, which another device could not load."""
     recorder = Recorder()
     redirects: list[str | None] = []
-
-    def approve(_: object) -> None:
-        record = tmdb_emulator.state.request_token_record(request_token_of(recorder.approval_url))
-        assert record is not None
-        redirects.append(record.redirect_to)
-        tmdb_emulator.approve(request_token_of(recorder.approval_url))
-
+    approve = approve_noting_redirect(tmdb_emulator, recorder, redirects)
     recorder._on[NotApprovedYet] = approve
     token = run_login(mode, tmdb_emulator, on_progress=recorder, callback=None)
     assert redirects == [None]
@@ -537,10 +547,8 @@ def test_where_a_browser_can_be_shown(environ: dict[str, str], platform: str, re
 
 
 def no_terminal(monkeypatch: pytest.MonkeyPatch, **values: str) -> list[str]:
-    """This process's environment without what decides the browser but `values`; `webbrowser.open`
+    """`values` set among what decides the browser (tests/conftest.py has removed the rest); `webbrowser.open`
     recorded (and answering True): the URLs it was asked to open."""
-    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY"):
-        monkeypatch.delenv(name, raising=False)
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     opened: list[str] = []
@@ -563,13 +571,7 @@ def test_no_browser_where_none_can_be_shown_and_no_callback(
     opened = no_terminal(monkeypatch, **values)
     recorder = Recorder()
     redirects: list[str | None] = []
-
-    def approve(_: object) -> None:
-        record = tmdb_emulator.state.request_token_record(request_token_of(recorder.approval_url))
-        assert record is not None
-        redirects.append(record.redirect_to)
-        tmdb_emulator.approve(request_token_of(recorder.approval_url))
-
+    approve = approve_noting_redirect(tmdb_emulator, recorder, redirects)
     recorder._on[Waiting] = approve
     token = run_login("sync", tmdb_emulator, open_browser=True, callback=None, on_progress=recorder)
     assert token.account_id == tmdb_emulator.account_id

@@ -30,7 +30,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.helpers import TERMINAL_VARIABLES, environment_without_tmdb
+from tests.helpers import environment_without_tmdb
 from tests.helpers.loopback import LoopbackServer, Reply
 from tests.helpers.readme import Block, block_after, blocks
 from tests.helpers.tokens import ACCOUNT_ID, READ_TOKEN, REQUEST_TOKEN, assert_no_secret, success_body, tmdb_error
@@ -88,8 +88,9 @@ class User:
 
 def reader_env(emulator: Emulator, home: Path) -> dict[str, str]:
     """What a reader has set, in a fresh HOME: the emulator as TMDB, the file store, a browser that does
-    nothing (the User opens the pages), and none of this machine's display, SSH or CI variables."""
-    base = {key: value for key, value in environment_without_tmdb().items() if key not in TERMINAL_VARIABLES}
+    nothing (the User opens the pages). This machine's display, SSH and CI variables are already gone
+    (tests/conftest.py)."""
+    base = environment_without_tmdb()
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         base.pop(name, None)
     return {
