@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TextIO, TypeAlias
 
 from ._cli_output import OutputError, Stdout, destination, env_assignments, finish_stdout, say
 from ._cli_wording import ALLOW_INSECURE_HTTP_ENV, error_line, error_text
@@ -197,19 +197,26 @@ def secret_argument(value: str, name: str, *, warn: bool = True) -> str:
         return value
     if sys.stdin is None:
         raise UsageError(f"{name} was - but stdin is closed")
-    try:
-        line = sys.stdin.readline(MAX_SECRET_INPUT + 1)
-    except UnicodeDecodeError:
-        raise UsageError(f"{name} was - but stdin is not text") from None
-    except (OSError, ValueError) as exc:  # a directory, a write-only descriptor, a closed stream
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not readable"
-        raise UsageError(f"{name} was - but stdin cannot be read: {reason}") from None
-    if len(line) > MAX_SECRET_INPUT:
-        raise UsageError(f"{name} was - but stdin's first line is over {MAX_SECRET_INPUT} characters")
-    line = line.strip()
+    line = _stdin_line(sys.stdin, f"{name} was - but ")
     if not line:
         raise UsageError(f"{name} was - but stdin held no token")
     return line
+
+
+def _stdin_line(stdin: TextIO, blame: str) -> str:
+    """The first line of `stdin` (the callers say "closed" in their own words), bounded to MAX_SECRET_INPUT
+    characters, stripped; a UsageError starting with `blame` (what took stdin) when it cannot be read as text
+    or is too long."""
+    try:
+        line = stdin.readline(MAX_SECRET_INPUT + 1)
+    except UnicodeDecodeError:
+        raise UsageError(f"{blame}stdin is not text") from None
+    except (OSError, ValueError) as exc:  # a directory, a write-only descriptor, a closed stream
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not readable"
+        raise UsageError(f"{blame}stdin cannot be read: {reason}") from None
+    if len(line) > MAX_SECRET_INPUT:
+        raise UsageError(f"{blame}stdin's first line is over {MAX_SECRET_INPUT} characters")
+    return line.strip()
 
 
 def _switch(name: str) -> bool:
@@ -861,16 +868,7 @@ def _read_token_from_stdin() -> str:
     """The first line of stdin (bounded), stripped: where login --with-token takes the token."""
     if sys.stdin is None:
         raise UsageError("--with-token reads the access token from stdin, which is closed")
-    try:
-        line = sys.stdin.readline(MAX_SECRET_INPUT + 1)
-    except UnicodeDecodeError:
-        raise UsageError("--with-token: stdin is not text") from None
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it is not readable"
-        raise UsageError(f"--with-token: stdin cannot be read: {reason}") from None
-    if len(line) > MAX_SECRET_INPUT:
-        raise UsageError(f"--with-token: stdin's first line is over {MAX_SECRET_INPUT} characters")
-    token = line.strip()
+    token = _stdin_line(sys.stdin, "--with-token: ")
     if not token:
         raise UsageError(
             "--with-token reads the access token from stdin, which held none (e.g. tmdb-auth login "

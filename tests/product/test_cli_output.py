@@ -475,6 +475,28 @@ def test_stdin_closed_for_a_dash_argument(tmdb_emulator: Emulator) -> None:
     assert "stdin cannot be read" in assert_one_error_line(write_only, cli.EXIT_USAGE)
 
 
+def test_login_with_token_stdin_problems_are_one_line(tmdb_emulator: Emulator, tmp_path: Path) -> None:
+    """`login --with-token` reads stdin as `-` arguments do, each failure in its own words."""
+    env = {**emulator_env(tmdb_emulator), "TMDB_AUTH_CONFIG_DIR": str(tmp_path / "config")}
+    closed = shell('"$@" <&-', "login", "--with-token", env=env)
+    assert "reads the access token from stdin, which is closed" in assert_one_error_line(closed, cli.EXIT_USAGE)
+    write_only = shell('"$@" 0>/dev/null', "login", "--with-token", env=env)
+    assert "--with-token: stdin cannot be read" in assert_one_error_line(write_only, cli.EXIT_USAGE)
+    (tmp_path / "binary").write_bytes(b"\xff\xfe token\n")
+    not_text = shell(
+        '"$@" < "$TOKEN_FILE"', "login", "--with-token", env={**env, "TOKEN_FILE": str(tmp_path / "binary")}
+    )
+    # stdin is decoded leniently, so bytes that are not UTF-8 reach the shape check, which names the problem.
+    assert "that is not a TMDB access token" in assert_one_error_line(not_text, cli.EXIT_USAGE)
+    (tmp_path / "endless").write_text("x" * (cli.MAX_SECRET_INPUT + 5))
+    endless = shell(
+        '"$@" < "$TOKEN_FILE"', "login", "--with-token", env={**env, "TOKEN_FILE": str(tmp_path / "endless")}
+    )
+    line = assert_one_error_line(endless, cli.EXIT_USAGE)
+    assert f"--with-token: stdin's first line is over {cli.MAX_SECRET_INPUT} characters" in line
+    assert not (tmp_path / "config").exists() or not any((tmp_path / "config").iterdir()), "nothing stored"
+
+
 def test_read_token_file_problems_name_the_file(tmdb_emulator: Emulator, tmp_path: Path) -> None:
     env = clean_env(TMDB_BASE_URL=tmdb_emulator.base_url)
     empty = tmp_path / "empty"
